@@ -1,0 +1,1 @@
+"""Onestop: the channels, the web server, the officer console and the command line."""

@@ -1,0 +1,256 @@
+"""The message pipeline: stored inbound message -> NLU -> dialogue step -> stored replies.
+
+Channels call `receive` (store, then acknowledge) and `process` (answer everything pending in
+one conversation, in order). Replies are stored before any channel sends them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import repository
+from bot.models import Conversation, Message, utcnow
+from domain.conversation import (
+    AnswerTopic,
+    ButtonPressed,
+    CommandIssued,
+    DialogueState,
+    Event,
+    OpenHandoff,
+    RecordMiss,
+    Reply,
+    Understanding,
+    UnsupportedContent,
+    UserText,
+)
+from domain.dialogue import Policy, step
+from domain.i18n import translations_for
+from domain.knowledge import Article
+from domain.responses import OutgoingMessage, render_answer, render_reply
+from domain.search import search_topics
+from nlu.client import NluUnavailable, Parse, Parser
+from nlu.entities import extract_entities
+from nlu.language import detect_language
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """What a channel received, before it is understood."""
+
+    text: str = ""
+    payload: str | None = None
+    command: str | None = None
+    argument: str = ""
+    unsupported: str | None = None
+
+
+def event_for(message: Message) -> Event:
+    """Rebuild the dialogue event of a stored inbound message (without its understanding)."""
+    if message.payload and message.payload.startswith("/"):
+        name, _, argument = message.payload[1:].partition(" ")
+        return CommandIssued(name, argument)
+    if message.payload and message.payload.startswith("!"):
+        return UnsupportedContent(message.payload[1:])
+    if message.payload:
+        return ButtonPressed(message.payload)
+    if not message.text.strip():
+        return UnsupportedContent("empty")
+    if len(message.text) > MAX_TEXT_LENGTH:
+        return UnsupportedContent("too_long")
+    return UserText(message.text, None)
+
+
+def stored_payload(inbound: Inbound) -> str | None:
+    """Commands and unsupported content are stored in the payload column with a marker."""
+    if inbound.command:
+        return f"/{inbound.command} {inbound.argument}".rstrip()
+    if inbound.unsupported:
+        return f"!{inbound.unsupported}"
+    return inbound.payload
+
+
+def resolve_language(state: DialogueState, detected: str | None) -> str:
+    """Stored choice > detected language of this message > the conversation's language so far."""
+    if state.lang_chosen or detected is None:
+        return state.lang
+    return detected
+
+
+class Assistant:
+    """Runs the pipeline for every channel; one instance per process."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        parser: Parser,
+        knowledge: Mapping[str, Article],
+        *,
+        threshold: float = 0.5,
+    ) -> None:
+        self.sessions = sessions
+        self.parser = parser
+        self.knowledge = knowledge
+        self.policy = Policy(knowledge=knowledge, threshold=threshold)
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self.nlu_up = True
+
+    def _lock(self, conversation_id: str) -> asyncio.Lock:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        return lock
+
+    async def receive(
+        self, session: AsyncSession, conversation: Conversation, inbound: Inbound
+    ) -> Message:
+        """Store an inbound message in the caller's transaction (the inbox)."""
+        return await repository.append_message(
+            session,
+            conversation,
+            direction="in",
+            sender="user",
+            text=inbound.text,
+            payload=stored_payload(inbound),
+        )
+
+    async def process(self, conversation_id: str) -> list[Message]:
+        """Answer every pending inbound message of a conversation, in order; return the replies."""
+        async with self._lock(conversation_id), self.sessions.begin() as session:
+            conversation = await repository.lock_conversation(session, conversation_id)
+            if conversation is None:
+                return []
+            replies: list[Message] = []
+            for inbound in await repository.pending_inbound(session, conversation_id):
+                replies.extend(await self._answer(session, conversation, inbound))
+            return replies
+
+    async def process_all_pending(self) -> int:
+        """After a restart: answer whatever was stored but not answered."""
+        async with self.sessions() as session:
+            pending = await repository.conversations_with_pending_inbound(session)
+        for conversation_id in pending:
+            await self.process(conversation_id)
+        return len(pending)
+
+    async def _understand(self, text: str) -> Parse | None:
+        try:
+            parse = await self.parser.parse(text)
+        except NluUnavailable:
+            self.nlu_up = False
+            return None
+        self.nlu_up = True
+        return parse
+
+    async def _answer(
+        self, session: AsyncSession, conversation: Conversation, inbound: Message
+    ) -> list[Message]:
+        state = DialogueState.from_columns(
+            lang=conversation.lang,
+            role=conversation.role,
+            mode=conversation.mode,
+            dialogue=conversation.dialogue,
+        )
+        event = event_for(inbound)
+        if isinstance(event, UserText):
+            state = state.evolve(lang=resolve_language(state, detect_language(event.text)))
+            event = await self._with_understanding(event, state)
+            inbound.intent = event.understanding.intent if event.understanding else None
+            inbound.confidence = event.understanding.confidence if event.understanding else None
+        inbound.language = state.lang
+        result = step(state, event, self.policy)
+        new = result.state
+        translations = translations_for(new.lang)
+        outgoing: list[OutgoingMessage] = []
+        for effect in result.effects:
+            match effect:
+                case Reply():
+                    outgoing.append(render_reply(effect, translations))
+                case AnswerTopic():
+                    article = self.knowledge[effect.topic]
+                    outgoing.extend(
+                        render_answer(effect, article, new.role, translations, new.lang)
+                    )
+                case RecordMiss():
+                    await repository.record_miss(
+                        session,
+                        message_id=inbound.id,
+                        language=new.lang,
+                        text=inbound.text,
+                        reason=effect.reason,
+                        intent=effect.intent,
+                        confidence=effect.confidence,
+                    )
+                case OpenHandoff():
+                    await repository.open_ticket(session, conversation, topic=effect.topic)
+        conversation.lang = new.lang
+        conversation.role = new.role.value if new.role else None
+        conversation.mode = new.mode.value
+        conversation.dialogue = new.to_json()
+        inbound.processed_at = utcnow()
+        replies = []
+        for message in outgoing:
+            replies.append(
+                await repository.append_message(
+                    session,
+                    conversation,
+                    direction="out",
+                    sender="bot",
+                    text=message.text,
+                    buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
+                    language=new.lang,
+                    reply_to=inbound.id,
+                )
+            )
+        log.info(
+            "answered message %s of conversation %s: intent=%s effects=%d",
+            inbound.id,
+            conversation.id,
+            inbound.intent,
+            len(result.effects),
+        )
+        return replies
+
+    async def _with_understanding(self, event: UserText, state: DialogueState) -> UserText:
+        parse = await self._understand(event.text)
+        if parse is None:
+            hits = search_topics(event.text, self.knowledge, translations_for(state.lang))
+            return UserText(event.text, None, hits)
+        entities: list[Mapping[str, Any]] = [*parse.entities]
+        entities.extend(e.as_dict() for e in extract_entities(event.text))
+        return UserText(
+            event.text,
+            Understanding(
+                intent=parse.intent,
+                confidence=parse.confidence,
+                ranking=parse.ranking,
+                entities=tuple(entities),
+            ),
+        )
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    """The API shape of a stored message."""
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "sender": message.sender,
+        "text": message.text,
+        "buttons": (message.buttons or {}).get("items", []),
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def outbound_only(messages: Sequence[Message]) -> list[Message]:
+    return [m for m in messages if m.direction == "out"]

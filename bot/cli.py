@@ -1,0 +1,95 @@
+"""The `onestop` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+
+import click
+
+from bot.logs import configure_logging
+from bot.settings import Settings
+
+
+@click.group()
+@click.pass_context
+def main(context: click.Context) -> None:
+    """Onestop: the multilingual assistant of a one-stop foreigner service center."""
+    context.obj = Settings()
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on (default from HOST).")
+@click.option("--port", type=int, help="Port (default from PORT).")
+@click.pass_obj
+def serve(settings: Settings, host: str | None, port: int | None) -> None:
+    """Run the bot server: web chat, REST API, Telegram."""
+    from aiohttp import web
+
+    from bot import db
+    from bot.web.app import create_app
+
+    configure_logging(settings.log_level, settings.log_json)
+    db.upgrade(settings.async_database_url)
+    web.run_app(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        access_log=None,
+        print=lambda text: click.echo(text, err=True),
+    )
+
+
+@main.command()
+@click.option("--lang", help="Language to start in (en, zh, ko, ja, ru, fr, de, es, ar, vi).")
+@click.pass_obj
+def chat(settings: Settings, lang: str | None) -> None:
+    """Talk to the assistant in the terminal (same engine, same database)."""
+    from bot import db
+    from bot.terminal import chat as run_chat
+
+    configure_logging("WARNING", json_lines=False)
+    db.upgrade(settings.async_database_url)
+    asyncio.run(run_chat(settings, lang))
+
+
+@main.group()
+def nlu() -> None:
+    """Train, serve and evaluate the Rasa NLU model."""
+
+
+@nlu.command("train")
+@click.option("--force", is_flag=True, help="Train even when the data is unchanged.")
+def nlu_train(force: bool) -> None:
+    """Train the model unless its data's fingerprint is unchanged."""
+    from nlu.training import train
+
+    configure_logging("INFO", json_lines=False)
+    trained = train(force=force)
+    click.echo("trained a new model" if trained else "model up to date; not retrained")
+
+
+@nlu.command("serve")
+@click.option("--port", type=int, default=5005, show_default=True)
+def nlu_serve(port: int) -> None:
+    """Run the Rasa NLU HTTP service (`/model/parse`)."""
+    from nlu.rasa_env import rasa_environment
+    from nlu.training import serve_command
+
+    sys.exit(subprocess.call(serve_command(port), env=rasa_environment()))
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """Apply database migrations."""
+    from bot import db as database
+
+    database.upgrade(settings.async_database_url)
+    click.echo("database is up to date")

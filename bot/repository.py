@@ -1,0 +1,262 @@
+"""Repository functions: each takes an `AsyncSession`; the caller owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.models import Contact, Conversation, HandoffTicket, Message, Miss, ProcessedUpdate, utcnow
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conversation | None:
+    """The conversation row, locked for this transaction (PostgreSQL; SQLite locks the file)."""
+    result = await session.execute(
+        select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def get_conversation(session: AsyncSession, conversation_id: str) -> Conversation | None:
+    return await session.get(Conversation, conversation_id)
+
+
+async def create_web_conversation(
+    session: AsyncSession, *, lang: str, role: str | None
+) -> tuple[Conversation, str]:
+    """A new web-chat conversation and its bearer token (only the token's hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    conversation_id = str(uuid.uuid4())
+    conversation = Conversation(
+        id=conversation_id,
+        channel="web",
+        external_chat_id=conversation_id,
+        token_hash=hash_token(token),
+        lang=lang,
+        role=role,
+        mode="bot",
+        dialogue={"lang_chosen": False},
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation, token
+
+
+async def find_or_create_chat(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_chat_id: str,
+    user_external_id: str,
+    display_name: str | None,
+    lang: str,
+    language_hint: str | None,
+) -> Conversation:
+    """The conversation of a chat on Telegram or the terminal, created on first use."""
+    found = await session.execute(
+        select(Conversation).where(
+            Conversation.channel == channel, Conversation.external_chat_id == external_chat_id
+        )
+    )
+    conversation = found.scalar_one_or_none()
+    if conversation is not None:
+        return conversation
+    contact = (
+        await session.execute(
+            select(Contact).where(
+                Contact.channel == channel, Contact.external_id == user_external_id
+            )
+        )
+    ).scalar_one_or_none()
+    if contact is None:
+        contact = Contact(
+            channel=channel,
+            external_id=user_external_id,
+            display_name=display_name,
+            language_hint=language_hint,
+        )
+        session.add(contact)
+        await session.flush()
+    conversation = Conversation(
+        id=str(uuid.uuid4()),
+        contact_id=contact.id,
+        channel=channel,
+        external_chat_id=external_chat_id,
+        lang=lang,
+        mode="bot",
+        dialogue={"lang_chosen": False},
+    )
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def append_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    *,
+    direction: str,
+    sender: str,
+    text: str,
+    payload: str | None = None,
+    buttons: list[dict[str, str]] | None = None,
+    language: str | None = None,
+    reply_to: int | None = None,
+) -> Message:
+    """Add a message with the conversation's next sequence number (the caller holds the lock)."""
+    conversation.last_seq += 1
+    message = Message(
+        conversation_id=conversation.id,
+        seq=conversation.last_seq,
+        direction=direction,
+        sender=sender,
+        text=text,
+        payload=payload,
+        buttons={"items": buttons} if buttons else None,
+        language=language,
+        reply_to=reply_to,
+    )
+    session.add(message)
+    await session.flush()
+    return message
+
+
+async def pending_inbound(session: AsyncSession, conversation_id: str) -> Sequence[Message]:
+    """Inbound messages not yet answered, oldest first."""
+    result = await session.execute(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.direction == "in",
+            Message.processed_at.is_(None),
+        )
+        .order_by(Message.seq)
+    )
+    return result.scalars().all()
+
+
+async def conversations_with_pending_inbound(session: AsyncSession) -> Sequence[str]:
+    result = await session.execute(
+        select(Message.conversation_id)
+        .where(Message.direction == "in", Message.processed_at.is_(None))
+        .distinct()
+    )
+    return result.scalars().all()
+
+
+async def messages_after(
+    session: AsyncSession, conversation_id: str, after_seq: int, *, direction: str | None = None
+) -> Sequence[Message]:
+    query = select(Message).where(
+        Message.conversation_id == conversation_id, Message.seq > after_seq
+    )
+    if direction:
+        query = query.where(Message.direction == direction)
+    result = await session.execute(query.order_by(Message.seq))
+    return result.scalars().all()
+
+
+async def unsent_outbound(
+    session: AsyncSession, channel: str, limit: int = 100
+) -> Sequence[Message]:
+    """The outbox of a pushing channel: outbound messages not yet delivered, oldest first."""
+    result = await session.execute(
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(
+            Conversation.channel == channel,
+            Message.direction == "out",
+            Message.sent_at.is_(None),
+        )
+        .order_by(Message.id)
+        .limit(limit)
+    )
+    return result.scalars().all()
+
+
+async def mark_sent(session: AsyncSession, message_id: int) -> None:
+    await session.execute(update(Message).where(Message.id == message_id).values(sent_at=utcnow()))
+
+
+async def record_update(session: AsyncSession, channel: str, update_id: int) -> bool:
+    """Remember a channel update id; False when it was already taken in."""
+    try:
+        async with session.begin_nested():
+            session.add(ProcessedUpdate(channel=channel, update_id=update_id))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def record_miss(
+    session: AsyncSession,
+    *,
+    message_id: int | None,
+    language: str,
+    text: str,
+    reason: str,
+    intent: str | None,
+    confidence: float | None,
+) -> Miss:
+    miss = Miss(
+        message_id=message_id,
+        language=language,
+        text=text,
+        reason=reason,
+        intent=intent,
+        confidence=confidence,
+    )
+    session.add(miss)
+    await session.flush()
+    return miss
+
+
+async def open_ticket(
+    session: AsyncSession, conversation: Conversation, *, topic: str | None
+) -> HandoffTicket:
+    ticket = HandoffTicket(
+        conversation_id=conversation.id,
+        language=conversation.lang,
+        role=conversation.role,
+        topic=topic,
+        status="waiting",
+    )
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+def age(since: dt.datetime) -> dt.timedelta:
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    return utcnow() - since
+
+
+async def erase_conversation(session: AsyncSession, conversation_id: str) -> None:
+    """Erase a conversation's messages and personal data; tickets keep an anonymised record."""
+    from sqlalchemy import delete
+
+    await session.execute(
+        update(HandoffTicket)
+        .where(HandoffTicket.conversation_id == conversation_id)
+        .values(conversation_id=None, note=None)
+    )
+    await session.execute(
+        delete(Miss).where(
+            Miss.message_id.in_(
+                select(Message.id).where(Message.conversation_id == conversation_id)
+            )
+        )
+    )
+    await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+    await session.execute(delete(Conversation).where(Conversation.id == conversation_id))

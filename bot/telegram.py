@@ -1,0 +1,195 @@
+"""The Telegram channel (python-telegram-bot 22): polling or webhook, and the outbox sender."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot import repository
+from bot.assistant import Assistant, Inbound
+from bot.models import Conversation, Message
+from bot.settings import Settings
+from domain.i18n import negotiate
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+UNSUPPORTED_KINDS = (
+    "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
+    "contact", "animation", "poll", "venue", "dice", "game",
+)  # fmt: skip
+
+
+def inbound_of(update: Update) -> Inbound | None:
+    """What the user sent, in channel-neutral terms; None for updates that are not for us."""
+    if update.callback_query is not None:
+        return Inbound(payload=(update.callback_query.data or "")[:128])
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
+        return None
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/"):
+            name, _, argument = text[1:].partition(" ")
+            return Inbound(text=text, command=name.split("@")[0].lower(), argument=argument)
+        return Inbound(text=text)
+    for kind in UNSUPPORTED_KINDS:
+        if getattr(message, kind, None):
+            return Inbound(unsupported=kind)
+    return Inbound(unsupported="other")
+
+
+def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    items = (message.buttons or {}).get("items") or []
+    if not items:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(item["title"], callback_data=item["payload"])] for item in items]
+    )
+
+
+class TelegramChannel:
+    """Takes Telegram updates into the inbox and delivers the outbox through the Bot API."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        assistant: Assistant,
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        assert settings.telegram_bot_token is not None
+        self.settings = settings
+        self.assistant = assistant
+        self.sessions = sessions
+        self.webhook = bool(settings.telegram_webhook_url)
+        api = settings.telegram_api_url.rstrip("/")
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(f"{api}/bot")
+            .base_file_url(f"{api}/file/bot")
+            .rate_limiter(AIORateLimiter(max_retries=3))
+        )
+        if self.webhook:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_polled_update))
+        self._wake = asyncio.Event()
+        self._sender: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        if self.webhook:
+            secret = self.settings.telegram_webhook_secret
+            await self.application.bot.set_webhook(
+                url=str(self.settings.telegram_webhook_url),
+                secret_token=secret.get_secret_value() if secret else None,
+                allowed_updates=["message", "callback_query"],
+            )
+        else:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                allowed_updates=["message", "callback_query"], poll_interval=0.0, timeout=10
+            )
+        await self.application.start()
+        self._sender = asyncio.create_task(self._send_loop(), name="telegram-outbox")
+        self._wake.set()
+
+    async def stop(self) -> None:
+        if self._sender is not None:
+            self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sender
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+
+    async def take_in(self, update: Update) -> str | None:
+        """Store the update's message (the inbox); the conversation id, or None if not ours."""
+        inbound = inbound_of(update)
+        if inbound is None or update.effective_chat is None:
+            return None
+        user = update.effective_user
+        async with self.sessions.begin() as session:
+            if not await repository.record_update(session, CHANNEL, update.update_id):
+                log.info("duplicate Telegram update %s ignored", update.update_id)
+                return None
+            hint = negotiate(user.language_code) if user else None
+            conversation = await repository.find_or_create_chat(
+                session,
+                channel=CHANNEL,
+                external_chat_id=str(update.effective_chat.id),
+                user_external_id=str(user.id) if user else str(update.effective_chat.id),
+                display_name=user.first_name if user else None,
+                lang=hint or self.settings.default_language,
+                language_hint=user.language_code if user else None,
+            )
+            locked = await repository.lock_conversation(session, conversation.id)
+            assert locked is not None
+            await self.assistant.receive(session, locked, inbound)
+            return conversation.id
+
+    async def handle(self, update: Update) -> None:
+        """Store, answer and send (polling, and the webhook's background step)."""
+        conversation_id = await self.take_in(update)
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
+        if conversation_id is not None:
+            await self.answer(conversation_id)
+
+    async def answer(self, conversation_id: str) -> None:
+        await self.assistant.process(conversation_id)
+        self._wake.set()
+
+    async def _on_polled_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.handle(update)
+
+    async def _send_loop(self) -> None:
+        """Deliver the outbox in order; retried until Telegram takes each message."""
+        while True:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=5)
+            self._wake.clear()
+            try:
+                await self.flush_outbox()
+            except Exception:
+                log.exception("Telegram outbox delivery failed; will retry")
+
+    async def flush_outbox(self) -> int:
+        sent = 0
+        async with self.sessions() as session:
+            pending = await repository.unsent_outbound(session, CHANNEL)
+            chats = {
+                m.conversation_id: await session.get(Conversation, m.conversation_id)
+                for m in pending
+            }
+        for message in pending:
+            conversation = chats[message.conversation_id]
+            if conversation is None:
+                continue
+            try:
+                await self.application.bot.send_message(
+                    chat_id=int(conversation.external_chat_id),
+                    text=html.escape(message.text),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message),
+                )
+            except (Forbidden, BadRequest) as error:
+                # The user blocked the bot or the chat is gone: retrying would never succeed.
+                log.warning("message %s undeliverable: %s", message.id, type(error).__name__)
+            async with self.sessions.begin() as session:
+                await repository.mark_sent(session, message.id)
+            sent += 1
+        return sent

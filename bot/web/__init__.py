@@ -1,0 +1,1 @@
+"""The aiohttp server: web chat API and page, NLU parse API, Telegram webhook, health."""

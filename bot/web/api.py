@@ -1,0 +1,195 @@
+"""The JSON API: views only translate HTTP to calls of the assistant and repositories."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import text
+
+from bot import repository
+from bot.assistant import Inbound, message_json
+from bot.models import Conversation
+from bot.web.errors import ApiError
+from bot.web.keys import ASSISTANT, NLU, SESSIONS
+from domain.i18n import negotiate
+from domain.topics import LANGUAGES
+from nlu.client import NluUnavailable
+from nlu.entities import extract_entities
+from nlu.language import detect_language
+
+routes = web.RouteTableDef()
+
+MAX_TEXT = 4000
+
+
+async def read_json(request: web.Request) -> dict[str, Any]:
+    """The request body as a JSON object, or a 400/415 with a clear message."""
+    if request.content_type not in ("application/json", ""):
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.") from error
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_json", "The body must be a JSON object.")
+    return body
+
+
+def optional_string(body: dict[str, Any], name: str, limit: int = MAX_TEXT) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiError(400, "invalid_field", f"'{name}' must be a string.")
+    if len(value) > limit:
+        raise ApiError(413, "text_too_long", f"'{name}' is longer than {limit} characters.")
+    return value
+
+
+def clean_text(value: str) -> str:
+    """Drop control and zero-width characters users paste by accident; keep line breaks."""
+    return "".join(
+        c for c in value if c in "\n\t" or (c.isprintable() and c not in "\u200b\u200c\u200d\ufeff")
+    ).strip()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    """The bot answers while the database does; the NLU state is reported alongside."""
+    db = "ok"
+    try:
+        async with request.app[SESSIONS]() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:
+        db = "down"
+    nlu = "ok" if await request.app[NLU].is_up() else "down"
+    status = 200 if db == "ok" else 503
+    return web.json_response(
+        {"status": "ok" if db == "ok" else "down", "db": db, "nlu": nlu}, status=status
+    )
+
+
+@routes.post("/api/v1/parse")
+async def parse(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    raw = optional_string(body, "text")
+    if raw is None or not clean_text(raw):
+        raise ApiError(400, "missing_text", "'text' is required and must not be empty.")
+    text_ = clean_text(raw)
+    lang = optional_string(body, "lang", 16)
+    language = (negotiate(lang) if lang else None) or detect_language(text_)
+    try:
+        result = await request.app[NLU].parse(text_)
+    except NluUnavailable as error:
+        raise ApiError(503, "nlu_unavailable", "The language service is unavailable.") from error
+    return web.json_response(
+        {
+            "text": text_,
+            "language": language,
+            "intent": {"name": result.intent, "confidence": result.confidence},
+            "intent_ranking": [{"name": n, "confidence": c} for n, c in result.ranking],
+            "entities": [*result.entities, *(e.as_dict() for e in extract_entities(text_))],
+        }
+    )
+
+
+@routes.post("/api/v1/conversations")
+async def create_conversation(request: web.Request) -> web.Response:
+    body = await read_json(request) if request.can_read_body else {}
+    lang = negotiate(optional_string(body, "lang", 16)) or negotiate(
+        request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
+    )
+    role = optional_string(body, "role", 16)
+    if role not in (None, "foreigner", "employer"):
+        raise ApiError(400, "invalid_field", "'role' must be 'foreigner' or 'employer'.")
+    async with request.app[SESSIONS].begin() as session:
+        conversation, token = await repository.create_web_conversation(
+            session, lang=lang or "en", role=role
+        )
+        if lang:
+            conversation.dialogue = {"lang_chosen": True}
+    return web.json_response(
+        {"conversation_id": conversation.id, "token": token, "lang": conversation.lang},
+        status=201,
+    )
+
+
+async def authorized_conversation(request: web.Request) -> Conversation:
+    """The conversation of the URL, if the bearer token is its own; else 401/404."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise ApiError(401, "unauthorized", "A bearer token is required.")
+    async with request.app[SESSIONS]() as session:
+        conversation = await repository.get_conversation(session, request.match_info["id"])
+    if conversation is None or conversation.channel != "web":
+        raise ApiError(404, "not_found", "No such conversation.")
+    if not conversation.token_hash or not secrets.compare_digest(
+        conversation.token_hash, repository.hash_token(token.strip())
+    ):
+        raise ApiError(401, "unauthorized", "The token does not open this conversation.")
+    return conversation
+
+
+def state_json(conversation: Conversation) -> dict[str, str]:
+    return {"mode": conversation.mode, "lang": conversation.lang}
+
+
+@routes.post("/api/v1/conversations/{id}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    conversation = await authorized_conversation(request)
+    body = await read_json(request)
+    raw_text = optional_string(body, "text", 10_000)
+    payload = optional_string(body, "payload", 128)
+    if raw_text is None and payload is None:
+        raise ApiError(400, "missing_text", "Send 'text' or 'payload'.")
+    inbound = Inbound(text=clean_text(raw_text or ""), payload=payload or None)
+    if payload is None and raw_text is not None and raw_text.startswith("/"):
+        name, _, argument = clean_text(raw_text)[1:].partition(" ")
+        inbound = Inbound(text=inbound.text, command=name.lower(), argument=argument)
+    assistant = request.app[ASSISTANT]
+    async with request.app[SESSIONS].begin() as session:
+        locked = await repository.lock_conversation(session, conversation.id)
+        assert locked is not None
+        message = await assistant.receive(session, locked, inbound)
+    await assistant.process(conversation.id)
+    async with request.app[SESSIONS]() as session:
+        after = await repository.messages_after(session, conversation.id, message.seq)
+        current = await repository.get_conversation(session, conversation.id)
+    assert current is not None
+    return web.json_response(
+        {
+            "messages": [message_json(m) for m in after if m.direction == "out"],
+            "state": state_json(current),
+        }
+    )
+
+
+@routes.get("/api/v1/conversations/{id}/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    conversation = await authorized_conversation(request)
+    try:
+        after = int(request.query.get("after", "0"))
+    except ValueError as error:
+        raise ApiError(400, "invalid_field", "'after' must be a whole number.") from error
+    async with request.app[SESSIONS]() as session:
+        messages = await repository.messages_after(session, conversation.id, after)
+    return web.json_response(
+        {
+            "messages": [{**message_json(m), "direction": m.direction} for m in messages],
+            "state": state_json(conversation),
+        }
+    )
+
+
+@routes.delete("/api/v1/conversations/{id}")
+async def delete_conversation(request: web.Request) -> web.Response:
+    conversation = await authorized_conversation(request)
+    async with request.app[SESSIONS].begin() as session:
+        await repository.erase_conversation(session, conversation.id)
+    return web.Response(status=204)
+
+
+SUPPORTED = LANGUAGES

@@ -1,0 +1,99 @@
+"""The app factory: resources are opened and closed in `cleanup_ctx`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import yaml
+from aiohttp import web
+
+from bot.assistant import Assistant
+from bot.db import create_engine, session_factory
+from bot.settings import Settings
+from bot.web import api, pages, telegram_webhook
+from bot.web.errors import json_errors
+from bot.web.keys import ASSISTANT, NLU, SESSIONS, SETTINGS, TELEGRAM
+from domain.knowledge import load_knowledge
+from nlu.client import RasaClient
+from nlu.language import warm_up
+
+log = logging.getLogger(__name__)
+OPENAPI_PATH = Path(__file__).with_name("openapi.yml")
+MAX_BODY = 64 * 1024
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    engine = create_engine(app[SETTINGS].async_database_url)
+    app[SESSIONS] = session_factory(engine)
+    yield
+    await engine.dispose()
+
+
+async def _nlu(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    async with aiohttp.ClientSession() as session:
+        app[NLU] = RasaClient(
+            session, settings.rasa_url, timeout_seconds=settings.rasa_timeout_seconds
+        )
+        warm_up()
+        app[ASSISTANT] = Assistant(
+            app[SESSIONS], app[NLU], load_knowledge(), threshold=settings.nlu_threshold
+        )
+        yield
+
+
+async def _recover(app: web.Application) -> AsyncIterator[None]:
+    """Answer what was stored but not answered before the last stop."""
+    task = asyncio.create_task(app[ASSISTANT].process_all_pending())
+    yield
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
+
+
+async def _telegram(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[telegram_webhook.BACKGROUND] = set()
+    if settings.telegram_bot_token is None:
+        app[TELEGRAM] = None
+        yield
+        return
+    from bot.telegram import TelegramChannel
+
+    channel = TelegramChannel(settings, app[ASSISTANT], app[SESSIONS])
+    app[TELEGRAM] = channel
+    await channel.start()
+    log.info("Telegram channel started (%s)", "webhook" if channel.webhook else "polling")
+    yield
+    pending: set[asyncio.Task[None]] = app[telegram_webhook.BACKGROUND]
+    for task in list(pending):
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(task, timeout=5)
+    await channel.stop()
+
+
+async def openapi(request: web.Request) -> web.Response:
+    spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+    return web.Response(text=json.dumps(spec), content_type="application/json")
+
+
+def create_app(settings: Settings) -> web.Application:
+    """The whole server: API, web chat, Telegram (when configured)."""
+    app = web.Application(
+        client_max_size=MAX_BODY, middlewares=[pages.security_headers, json_errors]
+    )
+    app[SETTINGS] = settings
+    app.cleanup_ctx.extend([_database, _nlu, _telegram, _recover])
+    app.add_routes(api.routes)
+    app.add_routes(telegram_webhook.routes)
+    app.add_routes(pages.routes)
+    app.router.add_get("/api/v1/openapi.json", openapi)
+    app.router.add_static("/static/", pages.STATIC_DIR, show_index=False)
+    return app

@@ -1,0 +1,119 @@
+"use strict";
+// The web chat: a conversation kept in localStorage, messages fetched by sequence number.
+(() => {
+  const log = document.getElementById("log");
+  const form = document.getElementById("composer");
+  const input = document.getElementById("text");
+  const status = document.getElementById("status");
+  const langSelect = document.getElementById("lang");
+  let conv = JSON.parse(localStorage.getItem("onestop.conversation") || "null");
+  let lastSeq = 0;
+  const seen = new Set();
+
+  function setDirection(lang) {
+    document.documentElement.lang = lang;
+    document.documentElement.dir = lang === "ar" ? "rtl" : "ltr";
+    langSelect.value = lang;
+  }
+
+  async function api(path, options = {}) {
+    const headers = { "Content-Type": "application/json" };
+    if (conv) headers.Authorization = "Bearer " + conv.token;
+    const response = await fetch(path, { ...options, headers });
+    if (response.status === 401 || response.status === 404) { resetConversation(); throw new Error("session"); }
+    if (!response.ok) throw new Error(String(response.status));
+    return response.status === 204 ? null : response.json();
+  }
+
+  function resetConversation() { localStorage.removeItem("onestop.conversation"); conv = null; }
+
+  async function ensureConversation() {
+    if (conv) return;
+    const lang = localStorage.getItem("onestop.lang") || (navigator.language || "en");
+    conv = await api("/api/v1/conversations", { method: "POST", body: JSON.stringify({ lang }) });
+    localStorage.setItem("onestop.conversation", JSON.stringify(conv));
+  }
+
+  function render(message) {
+    if (seen.has(message.seq)) return;
+    seen.add(message.seq);
+    lastSeq = Math.max(lastSeq, message.seq);
+    const div = document.createElement("div");
+    div.className = "msg " + message.sender;
+    if (message.sender === "officer") div.dataset.label = "Officer";
+    div.textContent = message.text; // never innerHTML: user and officer text stay inert
+    if (message.buttons && message.buttons.length) {
+      const row = document.createElement("div");
+      row.className = "buttons";
+      for (const b of message.buttons) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = b.title;
+        button.addEventListener("click", () => send({ payload: b.payload }, b.title));
+        row.appendChild(button);
+      }
+      div.appendChild(row);
+    }
+    log.appendChild(div);
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function applyState(state) { if (state && state.lang) setDirection(state.lang); }
+
+  async function send(body, echo) {
+    status.textContent = "";
+    try {
+      await ensureConversation();
+      if (echo) render({ seq: -Date.now(), sender: "user", text: echo, buttons: [] });
+      const data = await api(`/api/v1/conversations/${conv.conversation_id}/messages`, { method: "POST", body: JSON.stringify(body) });
+      await poll();
+      applyState(data.state);
+    } catch (error) {
+      status.textContent = "Connection problem. Your message may not have been sent; please try again.";
+    }
+  }
+
+  async function poll() {
+    if (!conv) return;
+    try {
+      const data = await api(`/api/v1/conversations/${conv.conversation_id}/messages?after=${lastSeq}`);
+      for (const m of data.messages) {
+        if (m.direction === "in") { lastSeq = Math.max(lastSeq, m.seq); seen.add(m.seq); continue; }
+        render(m);
+      }
+      applyState(data.state);
+      status.textContent = "";
+    } catch (error) {
+      if (error.message !== "session") status.textContent = "Reconnecting…";
+    }
+  }
+
+  async function loadHistory() {
+    if (!conv) return;
+    try {
+      const data = await api(`/api/v1/conversations/${conv.conversation_id}/messages?after=0`);
+      for (const m of data.messages) render(m.direction === "in" ? { ...m, sender: "user", buttons: [] } : m);
+      applyState(data.state);
+    } catch (error) { /* a new conversation starts on the next message */ }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send({ text }, text);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+  langSelect.addEventListener("change", () => {
+    localStorage.setItem("onestop.lang", langSelect.value);
+    setDirection(langSelect.value);
+    send({ payload: "lang:" + langSelect.value });
+  });
+
+  setDirection(localStorage.getItem("onestop.lang") || "en");
+  loadHistory();
+  setInterval(poll, 3000);
+})();

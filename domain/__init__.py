@@ -1,0 +1,1 @@
+"""Onestop's dialogue logic, knowledge base and flows: pure code, no I/O."""

@@ -1,0 +1,266 @@
+"""The dialogue: a pure function from (state, event) to (new state, effects).
+
+Rasa says what a message means; this module decides what to do about it. It performs no I/O:
+the edge stores the new state and carries out the effects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from domain import payloads
+from domain.conversation import (
+    AnswerTopic,
+    Awaiting,
+    Button,
+    ButtonPressed,
+    CommandIssued,
+    DialogueState,
+    Effect,
+    Event,
+    Mode,
+    OpenHandoff,
+    RecordMiss,
+    Reply,
+    Role,
+    Step,
+    Understanding,
+    UnsupportedContent,
+    UserText,
+)
+from domain.knowledge import Article
+from domain.topics import LANGUAGES
+
+MISSES_BEFORE_OFFICER = 2
+MENU_TOPICS = {
+    None: (
+        "faq_application_process",
+        "faq_permit_categories",
+        "faq_required_documents",
+        "faq_residence_permit",
+        "faq_service_center",
+    ),
+    Role.FOREIGNER: (
+        "faq_application_process",
+        "faq_permit_categories",
+        "faq_required_documents",
+        "faq_residence_permit",
+        "faq_service_center",
+    ),
+    Role.EMPLOYER: (
+        "employer_registration",
+        "employer_eligibility",
+        "employer_obligations",
+        "faq_required_documents",
+        "faq_service_center",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the dialogue needs to know about the world, passed in so it stays pure."""
+
+    knowledge: Mapping[str, Article]
+    threshold: float = 0.5
+
+
+def topic_button(topic_id: str) -> Button:
+    return Button(title=f"topic.{topic_id}", payload=payloads.topic(topic_id))
+
+
+HUMAN_BUTTON = Button(title="button.human", payload=payloads.HUMAN)
+MENU_BUTTON = Button(title="button.menu", payload=payloads.MENU)
+YES_NO = (Button(title="button.yes", payload=payloads.YES), Button("button.no", payloads.NO))
+
+
+def menu_buttons(state: DialogueState, policy: Policy) -> tuple[Button, ...]:
+    return tuple(topic_button(t) for t in MENU_TOPICS[state.role] if t in policy.knowledge) + (
+        HUMAN_BUTTON,
+    )
+
+
+def language_buttons() -> tuple[Button, ...]:
+    return tuple(
+        Button(title="language.name", payload=payloads.language(code), params={"code": code})
+        for code in LANGUAGES
+    )
+
+
+def step(state: DialogueState, event: Event, policy: Policy) -> Step:
+    """React to one event."""
+    if state.mode is not Mode.BOT and not _is_control(event):
+        # An officer has (or is about to take) the conversation: the bot keeps quiet.
+        return Step(state, ())
+    match event:
+        case CommandIssued():
+            return _command(state, event, policy)
+        case ButtonPressed():
+            return _button(state, event.payload, policy)
+        case UnsupportedContent():
+            key = event.kind if event.kind in ("empty", "too_long") else "unsupported"
+            return Step(state, (Reply(key),))
+        case UserText():
+            return _text(state, event, policy)
+
+
+def _is_control(event: Event) -> bool:
+    return isinstance(event, CommandIssued) and event.name == "language"
+
+
+def _command(state: DialogueState, event: CommandIssued, policy: Policy) -> Step:
+    match event.name:
+        case "start":
+            return Step(
+                state.evolve(awaiting=Awaiting.NOTHING, misses=0),
+                (Reply("welcome", buttons=menu_buttons(state, policy)),),
+            )
+        case "help":
+            return Step(state, (Reply("capabilities", buttons=menu_buttons(state, policy)),))
+        case "language":
+            code = event.argument.strip().lower()
+            if code in LANGUAGES:
+                return _switch_language(state, code, policy)
+            return Step(state, (Reply("language.choose", buttons=language_buttons()),))
+        case "menu":
+            return Step(state, (Reply("menu", buttons=menu_buttons(state, policy)),))
+    return Step(state, (Reply("unknown_command", {"command": event.name}),))
+
+
+def _switch_language(state: DialogueState, code: str, policy: Policy) -> Step:
+    new = state.evolve(lang=code, lang_chosen=True)
+    return Step(new, (Reply("language.switched", buttons=menu_buttons(new, policy)),))
+
+
+def _button(state: DialogueState, payload: str, policy: Policy) -> Step:
+    if payload.startswith(payloads.TOPIC_PREFIX):
+        topic = payload.removeprefix(payloads.TOPIC_PREFIX)
+        if topic in policy.knowledge:
+            return _answer(state, topic, policy)
+    elif payload.startswith(payloads.LANGUAGE_PREFIX):
+        code = payload.removeprefix(payloads.LANGUAGE_PREFIX)
+        if code in LANGUAGES:
+            return _switch_language(state, code, policy)
+    elif payload.startswith(payloads.ROLE_PREFIX):
+        role = payload.removeprefix(payloads.ROLE_PREFIX)
+        if role in Role.__members__.values():
+            new = state.evolve(role=Role(role))
+            return Step(new, (Reply("menu", buttons=menu_buttons(new, policy)),))
+    elif payload == payloads.HUMAN:
+        return _offer_officer(state, topic=state.last_topic)
+    elif payload == payloads.MENU:
+        return Step(state, (Reply("menu", buttons=menu_buttons(state, policy)),))
+    elif payload == payloads.YES:
+        return _affirm(state, policy)
+    elif payload == payloads.NO:
+        return _deny(state, policy)
+    return Step(state, (Reply("button.stale", buttons=menu_buttons(state, policy)),))
+
+
+def _text(state: DialogueState, event: UserText, policy: Policy) -> Step:
+    understanding = event.understanding
+    if understanding is None:
+        return _without_nlu(state, event, policy)
+    intent = understanding.intent
+    if intent is None or understanding.confidence < policy.threshold:
+        return _miss(state, understanding, "low_confidence", policy)
+    match intent:
+        case "greet":
+            return Step(_reset(state), (Reply("greet", buttons=menu_buttons(state, policy)),))
+        case "goodbye":
+            return Step(_reset(state), (Reply("goodbye"),))
+        case "thanks":
+            return Step(_reset(state), (Reply("thanks"),))
+        case "affirm":
+            return _affirm(state, policy)
+        case "deny":
+            return _deny(state, policy)
+        case "bot_capabilities":
+            return Step(
+                _reset(state), (Reply("capabilities", buttons=menu_buttons(state, policy)),)
+            )
+        case "request_human":
+            return _offer_officer(state, topic=state.last_topic)
+        case "change_language":
+            return _change_language(state, understanding, policy)
+        case "out_of_scope":
+            return _miss(state, understanding, "out_of_scope", policy)
+    if intent in policy.knowledge:
+        return _answer(state, intent, policy)
+    return _miss(state, understanding, "no_answer", policy)
+
+
+def _reset(state: DialogueState) -> DialogueState:
+    return state.evolve(misses=0, awaiting=Awaiting.NOTHING)
+
+
+def _answer(state: DialogueState, topic: str, policy: Policy) -> Step:
+    article = policy.knowledge[topic]
+    buttons = tuple(topic_button(t) for t in article.related if t in policy.knowledge)
+    effects: list[Effect] = [AnswerTopic(topic, buttons + (HUMAN_BUTTON,))]
+    new = _reset(state).evolve(last_topic=topic)
+    if article.needs_officer:
+        effects.append(Reply("handoff.suggest", buttons=YES_NO))
+        new = new.evolve(awaiting=Awaiting.HANDOFF_CONFIRMATION)
+    return Step(new, tuple(effects))
+
+
+def _closest_topics(understanding: Understanding, policy: Policy) -> tuple[Button, ...]:
+    close = [name for name, _ in understanding.ranking if name in policy.knowledge][:3]
+    return tuple(topic_button(t) for t in close)
+
+
+def _miss(state: DialogueState, understanding: Understanding, reason: str, policy: Policy) -> Step:
+    misses = state.misses + 1
+    record = RecordMiss(reason, understanding.intent, understanding.confidence)
+    if misses >= MISSES_BEFORE_OFFICER:
+        return Step(
+            state.evolve(misses=misses, awaiting=Awaiting.HANDOFF_CONFIRMATION),
+            (record, Reply("miss.offer_officer", buttons=YES_NO)),
+        )
+    key = "out_of_scope" if reason == "out_of_scope" else "miss.not_understood"
+    buttons = _closest_topics(understanding, policy) if reason != "out_of_scope" else ()
+    return Step(
+        state.evolve(misses=misses, awaiting=Awaiting.NOTHING),
+        (record, Reply(key, buttons=buttons + menu_buttons(state, policy)[len(buttons) :])),
+    )
+
+
+def _without_nlu(state: DialogueState, event: UserText, policy: Policy) -> Step:
+    """The NLU service is down: offer what a text search of the knowledge base found."""
+    hits = tuple(topic_button(t) for t in event.search_hits if t in policy.knowledge)
+    if hits:
+        return Step(state, (Reply("degraded.search_hits", buttons=hits + (HUMAN_BUTTON,)),))
+    return Step(state, (Reply("degraded.menu", buttons=menu_buttons(state, policy)),))
+
+
+def _offer_officer(state: DialogueState, topic: str | None) -> Step:
+    return Step(
+        state.evolve(awaiting=Awaiting.HANDOFF_CONFIRMATION),
+        (Reply("handoff.confirm", buttons=YES_NO),),
+    )
+
+
+def _affirm(state: DialogueState, policy: Policy) -> Step:
+    if state.awaiting is Awaiting.HANDOFF_CONFIRMATION:
+        new = state.evolve(mode=Mode.WAITING_FOR_OFFICER, awaiting=Awaiting.NOTHING, misses=0)
+        return Step(new, (OpenHandoff(state.last_topic), Reply("handoff.queued")))
+    return Step(state, (Reply("anything_else", buttons=menu_buttons(state, policy)),))
+
+
+def _deny(state: DialogueState, policy: Policy) -> Step:
+    if state.awaiting is Awaiting.HANDOFF_CONFIRMATION:
+        return Step(
+            _reset(state), (Reply("handoff.declined", buttons=menu_buttons(state, policy)),)
+        )
+    return Step(_reset(state), (Reply("anything_else", buttons=menu_buttons(state, policy)),))
+
+
+def _change_language(state: DialogueState, understanding: Understanding, policy: Policy) -> Step:
+    wanted = next(
+        (str(e["value"]) for e in understanding.entities if e.get("entity") == "language"), None
+    )
+    if wanted in LANGUAGES and wanted is not None:
+        return _switch_language(state, wanted, policy)
+    return Step(state, (Reply("language.choose", buttons=language_buttons()),))

@@ -1,0 +1,106 @@
+"""End to end through Telegram: the real PTB application against a local fake Bot API server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.settings import Settings
+from domain.i18n import translations_for
+from domain.knowledge import load_knowledge
+from domain.responses import TEXTS
+from tests.conftest import free_port
+from tests.fake_telegram import FakeBotApi
+from tests.integration.helpers import running_app
+
+pytestmark = pytest.mark.integration
+
+TOKEN = "123456:TEST-token"
+SECRET = "s3cret-Token_value"
+
+
+def text(key: str, lang: str) -> str:
+    return translations_for(lang).gettext(TEXTS[key])
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as fake:
+        yield fake
+
+
+def telegram_settings(
+    database_url: str, rasa_url: str, api: FakeBotApi, **extra: object
+) -> Settings:
+    return Settings(
+        database_url=database_url,
+        rasa_url=rasa_url,
+        telegram_bot_token=TOKEN,
+        telegram_api_url=api.url,
+        **extra,
+    )
+
+
+async def test_polling_replies_in_the_right_chat_and_language(
+    database_url: str, rasa_url: str, bot_api: FakeBotApi
+) -> None:
+    settings = telegram_settings(database_url, rasa_url, bot_api)
+    async with running_app(settings):
+        await bot_api.deliver(bot_api.user_update(5001, text="/start", language_code="zh-hans"))
+        await bot_api.deliver(bot_api.user_update(5002, text="hello", language_code="en"))
+        await bot_api.deliver(bot_api.user_update(5001, text="你好"))
+
+        chinese = await bot_api.replies_to(5001, 2)
+        english = await bot_api.replies_to(5002, 1)
+
+    assert chinese[0]["text"] == text("welcome", "zh")
+    assert chinese[1]["text"] == text("greet", "zh")
+    assert english[0]["text"] == text("greet", "en")
+    assert "inline_keyboard" in chinese[0]["reply_markup"]
+    assert "getUpdates" in bot_api.calls
+
+
+async def test_webhook_checks_the_secret_and_answers_buttons(
+    database_url: str, rasa_url: str, bot_api: FakeBotApi
+) -> None:
+    port = free_port()
+    settings = telegram_settings(
+        database_url,
+        rasa_url,
+        bot_api,
+        telegram_webhook_url=f"http://127.0.0.1:{port}/telegram/webhook",
+        telegram_webhook_secret=SECRET,
+    )
+    async with running_app(settings, port=port) as client:
+        assert bot_api.webhook_url == settings.telegram_webhook_url
+        assert bot_api.webhook_secret == SECRET
+
+        update = bot_api.user_update(6001, callback_data="topic:faq_fees", language_code="de")
+        no_secret = await client.post("/telegram/webhook", json=update)
+        wrong = await client.post(
+            "/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"}
+        )
+        assert (no_secret.status, wrong.status) == (401, 403)
+
+        assert await bot_api.deliver(update) == 200
+        assert await bot_api.deliver(update) == 200  # Telegram retries: answered once
+        replies = await bot_api.replies_to(6001, 1)
+
+    fees = translations_for("de").gettext(load_knowledge()["faq_fees"].parts["anyone"][0])
+    assert replies[0]["text"] == fees
+    assert len([m for m in bot_api.sent if int(m["chat_id"]) == 6001]) == len(
+        load_knowledge()["faq_fees"].parts["anyone"]
+    )
+    assert "answerCallbackQuery" in bot_api.calls
+
+
+async def test_photos_get_a_clear_answer(
+    database_url: str, rasa_url: str, bot_api: FakeBotApi
+) -> None:
+    settings = telegram_settings(database_url, rasa_url, bot_api)
+    async with running_app(settings):
+        await bot_api.deliver(bot_api.user_update(7001, photo=True, language_code="es"))
+        replies = await bot_api.replies_to(7001, 1)
+
+    assert replies[0]["text"] == text("unsupported", "es")
