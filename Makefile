@@ -36,7 +36,7 @@ bot-env: $(BIN)/.installed
 nlu-env: $(RASA_VENV)/.installed
 
 locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(BIN)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -D messages -i $< -o $@ --statistics 2>&1 | tail -1
+	$(BIN)/pybabel compile -D messages -i $< -o $@ --statistics 2>&1 | tail -1
 
 catalogs: $(MO_FILES)
 

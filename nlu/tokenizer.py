@@ -31,6 +31,7 @@ TOKEN = regex.compile(
     r"\p{Han}+|\p{Hiragana}+|[\p{Katakana}ー]+|\p{Hangul}+"
     r"|[\p{L}\p{M}\p{N}]+(?:['’.\-][\p{L}\p{M}\p{N}]+)*"
 )
+CJK_RUN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}ー]+")
 ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي", "ـ": None}
 )
@@ -66,6 +67,9 @@ class ScriptTokenizer(Tokenizer):
             "intent_split_symbol": "_",
             "token_pattern": None,
             "prefix_separator_symbol": None,
+            # Han and kana as one token per character (word bigrams then are character
+            # bigrams) instead of jieba words and script runs.
+            "cjk_characters": False,
         }
 
     @staticmethod

@@ -100,7 +100,7 @@ async def _drop_postgres_database(name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-async def postgres_url() -> AsyncIterator[str]:
+async def postgresql_url() -> AsyncIterator[str]:
     """A PostgreSQL database of this test run, migrated; dropped at the end."""
     name, url = await _create_postgres_database()
     await asyncio.to_thread(db.upgrade, url)
@@ -117,7 +117,7 @@ async def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-async def database_url(request: pytest.FixtureRequest) -> str:
+def database_url(request: pytest.FixtureRequest) -> str:
     """Each integration test that uses it runs on SQLite and on PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_url"))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 from typing import Any
 
@@ -23,7 +24,8 @@ class FakeBotApi:
         self.calls: list[str] = []
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
-        self._next_update_id = 1
+        # Update ids are unique per bot; tests share databases, so start somewhere new.
+        self._next_update_id = random.randint(1, 2**40)
         self._next_message_id = 1000
         self._new_update = asyncio.Event()
         self._new_send = asyncio.Event()

@@ -85,13 +85,14 @@ async def test_webhook_checks_the_secret_and_answers_buttons(
 
         assert await bot_api.deliver(update) == 200
         assert await bot_api.deliver(update) == 200  # Telegram retries: answered once
-        replies = await bot_api.replies_to(6001, 1)
+        # Replies of one chat go out in order: once /help is answered, a duplicate would show.
+        assert await bot_api.deliver(bot_api.user_update(6001, text="/help")) == 200
+        parts = len(load_knowledge()["faq_fees"].parts["anyone"])
+        replies = await bot_api.replies_to(6001, parts + 1)
 
     fees = translations_for("de").gettext(load_knowledge()["faq_fees"].parts["anyone"][0])
     assert replies[0]["text"] == fees
-    assert len([m for m in bot_api.sent if int(m["chat_id"]) == 6001]) == len(
-        load_knowledge()["faq_fees"].parts["anyone"]
-    )
+    assert [r["text"] for r in replies[parts:]] == [text("capabilities", "de")]
     assert "answerCallbackQuery" in bot_api.calls
 
 
