@@ -80,6 +80,22 @@ def nlu_serve(port: int) -> None:
     sys.exit(subprocess.call(serve_command(port), env=rasa_environment()))
 
 
+@nlu.command("evaluate")
+@click.option("--no-compare", is_flag=True, help="Score only the main pipeline.")
+@click.option("--cross-validation", is_flag=True, help="Also run `rasa test nlu` 3-fold CV.")
+@click.pass_obj
+def nlu_evaluate(settings: Settings, no_compare: bool, cross_validation: bool) -> None:
+    """Score the model(s) on the held-out set; print and write nlu/reports/evaluation.md."""
+    from nlu.training import evaluate
+
+    configure_logging("INFO", json_lines=False)
+    evaluate(
+        threshold=settings.nlu_threshold,
+        compare=not no_compare,
+        cross_validation=cross_validation,
+    )
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""

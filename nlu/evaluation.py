@@ -18,7 +18,7 @@ import os
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 import yaml
 
@@ -26,7 +26,7 @@ OUT_OF_SCOPE = "out_of_scope"
 REJECTED = "(rejected)"
 
 
-def load_examples(directory: Path) -> List[Tuple[str, str, str]]:
+def load_examples(directory: Path) -> list[tuple[str, str, str]]:
     """(language, intent, text) for every held-out example."""
     examples = []
     for path in sorted(directory.glob("*.yml")):
@@ -39,7 +39,7 @@ def load_examples(directory: Path) -> List[Tuple[str, str, str]]:
     return examples
 
 
-async def predict(model: Path, texts: List[str]) -> Tuple[List[Tuple[str, float]], float]:
+async def predict(model: Path, texts: list[str]) -> tuple[list[tuple[str, float]], float]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
@@ -53,7 +53,7 @@ async def predict(model: Path, texts: List[str]) -> Tuple[List[Tuple[str, float]
     return predictions, elapsed_ms
 
 
-def f1_scores(pairs: List[Tuple[str, str]]) -> Dict[str, float]:
+def f1_scores(pairs: list[tuple[str, str]]) -> dict[str, float]:
     labels = sorted({t for t, _ in pairs})
     scores = {}
     for label in labels:
@@ -66,17 +66,17 @@ def f1_scores(pairs: List[Tuple[str, str]]) -> Dict[str, float]:
     return scores
 
 
-def macro_f1(pairs: List[Tuple[str, str]]) -> float:
+def macro_f1(pairs: list[tuple[str, str]]) -> float:
     scores = f1_scores(pairs)
     return sum(scores.values()) / len(scores) if scores else 0.0
 
 
-def rejection_figures(rows: List[Dict[str, Any]], threshold: float) -> Tuple[float, float]:
+def rejection_figures(rows: list[dict[str, Any]], threshold: float) -> tuple[float, float]:
     """(out-of-scope recall, in-scope wrongly rejected) at a fallback threshold."""
     oos = [r for r in rows if r["intent"] == OUT_OF_SCOPE]
     ins = [r for r in rows if r["intent"] != OUT_OF_SCOPE]
 
-    def rejected(r: Dict[str, Any]) -> bool:
+    def rejected(r: dict[str, Any]) -> bool:
         return r["predicted"] == OUT_OF_SCOPE or r["confidence"] < threshold
 
     recall = sum(map(rejected, oos)) / len(oos) if oos else 0.0
@@ -84,8 +84,8 @@ def rejection_figures(rows: List[Dict[str, Any]], threshold: float) -> Tuple[flo
     return recall, false_rejections
 
 
-def score(rows: List[Dict[str, Any]], threshold: float) -> Dict[str, Any]:
-    by_language: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+def score(rows: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
+    by_language: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_language[row["language"]].append(row)
     languages = {}
@@ -117,7 +117,7 @@ def score(rows: List[Dict[str, Any]], threshold: float) -> Dict[str, Any]:
     }
 
 
-def confusion_picture(rows: List[Dict[str, Any]], path: Path) -> None:
+def confusion_picture(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -144,7 +144,7 @@ def confusion_picture(rows: List[Dict[str, Any]], path: Path) -> None:
     plt.close(figure)
 
 
-def markdown(results: Dict[str, Dict[str, Any]], threshold: float, picture: str) -> str:
+def markdown(results: dict[str, dict[str, Any]], threshold: float, picture: str) -> str:
     lines = ["# NLU evaluation on the held-out set", ""]
     lines.append(
         "Held-out examples live in `nlu/tests/heldout/` and are never trained on "
@@ -216,13 +216,13 @@ def main() -> None:
 
     examples = load_examples(args.heldout)
     texts = [text for _, _, text in examples]
-    results: Dict[str, Dict[str, Any]] = {}
+    results: dict[str, dict[str, Any]] = {}
     for spec in args.model:
         name, _, path = spec.partition("=") if "=" in spec else (Path(spec).stem, "", spec)
         predictions, parse_ms = asyncio.run(predict(Path(path), texts))
         rows = [
             {"language": lang, "intent": intent, "text": text, "predicted": p, "confidence": c}
-            for (lang, intent, text), (p, c) in zip(examples, predictions)
+            for (lang, intent, text), (p, c) in zip(examples, predictions, strict=False)
         ]
         results[name] = {
             "score": score(rows, args.threshold),

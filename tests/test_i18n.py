@@ -13,13 +13,13 @@ from babel.messages.frontend import _parse_mapping_toml
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
+from bot.assistant import resolve_language
 from domain.conversation import AnswerTopic, DialogueState
 from domain.formatting import date_text, money_text, working_days_text
 from domain.i18n import LOCALES_DIR, negotiate, translations_for
 from domain.knowledge import load_knowledge
 from domain.responses import TEXTS, render_answer
 from domain.topics import LANGUAGES
-from bot.assistant import resolve_language
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATED = [lang for lang in LANGUAGES if lang != "en"]
@@ -175,6 +175,6 @@ def test_answers_carry_the_numbers_of_the_facts() -> None:
 def test_every_response_key_renders_in_every_language() -> None:
     for lang in LANGUAGES:
         t = translations_for(lang)
-        for key, source in TEXTS.items():
+        for _key, source in TEXTS.items():
             text = t.gettext(source)
             assert text and set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(source))

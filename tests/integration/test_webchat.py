@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import create_engine, session_factory
-from bot.models import Message
+from bot.models import Message, Miss
 from bot.settings import Settings
 from domain.i18n import translations_for
 from domain.knowledge import load_knowledge
@@ -125,3 +125,31 @@ async def test_erasure_removes_the_conversation(settings: Settings) -> None:
 
         assert deleted.status == 204
         assert after.status == 404
+
+
+async def test_two_misses_in_a_row_offer_an_officer_and_are_kept(settings: Settings) -> None:
+    async with running_app(settings) as client:
+        visitor = await WebVisitor(client).start(lang="en")
+        first = await visitor.say("what's the best pizza topping?")
+        second = await visitor.say("who will win the football world cup?")
+
+    assert first["messages"][0]["text"] == translations_for("en").gettext(TEXTS["out_of_scope"])
+    assert second["messages"][0]["text"] == translations_for("en").gettext(
+        TEXTS["miss.offer_officer"]
+    )
+    assert [b["payload"] for b in second["messages"][0]["buttons"]] == ["yes", "no"]
+    engine = create_engine(settings.async_database_url)
+    async with session_factory(engine)() as session:
+        misses = (
+            (
+                await session.execute(
+                    select(Miss)
+                    .join(Message, Message.id == Miss.message_id)
+                    .where(Message.conversation_id == visitor.conversation_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    await engine.dispose()
+    assert [m.reason for m in misses] == ["out_of_scope", "out_of_scope"]
