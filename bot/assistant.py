@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,19 +20,25 @@ from bot.models import Conversation, Message, utcnow
 from domain.conversation import (
     AnswerTopic,
     ButtonPressed,
+    CancelHandoff,
     CommandIssued,
     DialogueState,
     Event,
     OpenHandoff,
+    RecordComment,
     RecordMiss,
+    RecordRating,
     Reply,
+    Step,
     Understanding,
     UnsupportedContent,
     UserText,
 )
-from domain.dialogue import Policy, step
+from domain.dialogue import CANCEL_BUTTON, Policy, step
+from domain.formatting import minutes_text, opening_text
 from domain.i18n import translations_for
 from domain.knowledge import Article
+from domain.office_hours import OfficeHours
 from domain.responses import OutgoingMessage, render_answer, render_reply
 from domain.search import search_topics
 from nlu.client import NluUnavailable, Parse, Parser
@@ -42,6 +48,7 @@ from nlu.language import detect_language
 log = logging.getLogger(__name__)
 
 MAX_TEXT_LENGTH = 4000
+DEFAULT_MINUTES_PER_TICKET = 5.0
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,15 @@ def resolve_language(state: DialogueState, detected: str | None) -> str:
     return detected
 
 
+def state_of(conversation: Conversation) -> DialogueState:
+    return DialogueState.from_columns(
+        lang=conversation.lang,
+        role=conversation.role,
+        mode=conversation.mode,
+        dialogue=conversation.dialogue,
+    )
+
+
 class Assistant:
     """Runs the pipeline for every channel; one instance per process."""
 
@@ -97,20 +113,34 @@ class Assistant:
         knowledge: Mapping[str, Article],
         *,
         threshold: float = 0.5,
+        office_hours: OfficeHours | None = None,
     ) -> None:
         self.sessions = sessions
         self.parser = parser
         self.knowledge = knowledge
         self.policy = Policy(knowledge=knowledge, threshold=threshold)
+        self.office_hours = office_hours or OfficeHours.parse("mon-fri 09:00-17:00")
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self.nlu_up = True
+        # Channels that push replies (Telegram) register a wake-up for their outbox here.
+        self.deliverers: dict[str, Callable[[], None]] = {}
+        # Called with each new ticket id (e.g. to post it to the officers' Telegram group).
+        self.ticket_listeners: list[Callable[[int], None]] = []
+        self.escalation_listeners: list[Callable[[int], None]] = []
+        # Called with (conversation id, text) for user messages while an officer has the chat.
+        self.relay_listeners: list[Callable[[str, str], None]] = []
 
-    def _lock(self, conversation_id: str) -> asyncio.Lock:
+    def lock(self, conversation_id: str) -> asyncio.Lock:
         lock = self._locks.get(conversation_id)
         if lock is None:
             lock = asyncio.Lock()
             self._locks[conversation_id] = lock
         return lock
+
+    def deliver(self, channel: str) -> None:
+        wake = self.deliverers.get(channel)
+        if wake is not None:
+            wake()
 
     async def receive(
         self, session: AsyncSession, conversation: Conversation, inbound: Inbound
@@ -127,14 +157,27 @@ class Assistant:
 
     async def process(self, conversation_id: str) -> list[Message]:
         """Answer every pending inbound message of a conversation, in order; return the replies."""
-        async with self._lock(conversation_id), self.sessions.begin() as session:
+        opened: list[int] = []
+        relayed: list[str] = []
+        async with self.lock(conversation_id), self.sessions.begin() as session:
             conversation = await repository.lock_conversation(session, conversation_id)
             if conversation is None:
                 return []
             replies: list[Message] = []
             for inbound in await repository.pending_inbound(session, conversation_id):
-                replies.extend(await self._answer(session, conversation, inbound))
-            return replies
+                if conversation.mode != "bot" and inbound.text:
+                    relayed.append(inbound.text)
+                replies.extend(await self._answer(session, conversation, inbound, opened))
+            channel = conversation.channel
+        if replies:
+            self.deliver(channel)
+        for text in relayed:
+            for relay in self.relay_listeners:
+                relay(conversation_id, text)
+        for ticket_id in opened:
+            for listener in self.ticket_listeners:
+                listener(ticket_id)
+        return replies
 
     async def process_all_pending(self) -> int:
         """After a restart: answer whatever was stored but not answered."""
@@ -154,22 +197,43 @@ class Assistant:
         return parse
 
     async def _answer(
-        self, session: AsyncSession, conversation: Conversation, inbound: Message
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        inbound: Message,
+        opened: list[int],
     ) -> list[Message]:
-        state = DialogueState.from_columns(
-            lang=conversation.lang,
-            role=conversation.role,
-            mode=conversation.mode,
-            dialogue=conversation.dialogue,
-        )
+        state = state_of(conversation)
         event = event_for(inbound)
         if isinstance(event, UserText):
             state = state.evolve(lang=resolve_language(state, detect_language(event.text)))
-            event = await self._with_understanding(event, state)
+            if state.mode.value == "bot":
+                event = await self._with_understanding(event, state)
             inbound.intent = event.understanding.intent if event.understanding else None
             inbound.confidence = event.understanding.confidence if event.understanding else None
         inbound.language = state.lang
         result = step(state, event, self.policy)
+        inbound.processed_at = utcnow()
+        replies = await self.perform(session, conversation, result, inbound=inbound, opened=opened)
+        log.info(
+            "answered message %s of conversation %s: intent=%s replies=%d",
+            inbound.id,
+            conversation.id,
+            inbound.intent,
+            len(replies),
+        )
+        return replies
+
+    async def perform(
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        result: Step,
+        *,
+        inbound: Message | None = None,
+        opened: list[int] | None = None,
+    ) -> list[Message]:
+        """Carry out a dialogue step's effects, store its replies and the new state."""
         new = result.state
         translations = translations_for(new.lang)
         outgoing: list[OutgoingMessage] = []
@@ -185,20 +249,30 @@ class Assistant:
                 case RecordMiss():
                     await repository.record_miss(
                         session,
-                        message_id=inbound.id,
+                        message_id=inbound.id if inbound else None,
                         language=new.lang,
-                        text=inbound.text,
+                        text=inbound.text if inbound else "",
                         reason=effect.reason,
                         intent=effect.intent,
                         confidence=effect.confidence,
                     )
                 case OpenHandoff():
-                    await repository.open_ticket(session, conversation, topic=effect.topic)
+                    ticket = await repository.open_ticket(
+                        session, conversation, topic=effect.topic, language=new.lang
+                    )
+                    outgoing.append(await self._queue_notice(session, ticket.id, new.lang))
+                    if opened is not None:
+                        opened.append(ticket.id)
+                case CancelHandoff():
+                    await repository.cancel_waiting_tickets(session, conversation.id)
+                case RecordRating():
+                    await repository.rate_last_ticket(session, conversation.id, effect.score)
+                case RecordComment():
+                    await repository.comment_last_ticket(session, conversation.id, effect.text)
         conversation.lang = new.lang
         conversation.role = new.role.value if new.role else None
         conversation.mode = new.mode.value
         conversation.dialogue = new.to_json()
-        inbound.processed_at = utcnow()
         replies = []
         for message in outgoing:
             replies.append(
@@ -210,17 +284,29 @@ class Assistant:
                     text=message.text,
                     buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
                     language=new.lang,
-                    reply_to=inbound.id,
+                    reply_to=inbound.id if inbound else None,
                 )
             )
-        log.info(
-            "answered message %s of conversation %s: intent=%s effects=%d",
-            inbound.id,
-            conversation.id,
-            inbound.intent,
-            len(result.effects),
-        )
         return replies
+
+    async def _queue_notice(
+        self, session: AsyncSession, ticket_id: int, lang: str
+    ) -> OutgoingMessage:
+        """Where the user stands in the queue, and an honest wait (or when the center opens)."""
+        translations = translations_for(lang)
+        now = utcnow()
+        if self.office_hours.is_open(now):
+            position = await repository.queue_position(session, ticket_id)
+            average = await repository.average_minutes_to_claim(session)
+            minutes = max(1, round((average or DEFAULT_MINUTES_PER_TICKET) * position))
+            wait = minutes_text(minutes, translations)
+            reply = Reply(
+                "handoff.waiting", {"position": position, "wait": wait}, buttons=(CANCEL_BUTTON,)
+            )
+        else:
+            opens = opening_text(self.office_hours.next_opening(now), lang)
+            reply = Reply("handoff.after_hours", {"opens": opens}, buttons=(CANCEL_BUTTON,))
+        return render_reply(reply, translations)
 
     async def _with_understanding(self, event: UserText, state: DialogueState) -> UserText:
         parse = await self._understand(event.text)

@@ -5,11 +5,18 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from bot.logs import configure_logging
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
 
 
 @click.group()
@@ -94,6 +101,96 @@ def nlu_evaluate(settings: Settings, no_compare: bool, cross_validation: bool) -
         compare=not no_compare,
         cross_validation=cross_validation,
     )
+
+
+@main.group()
+def officer() -> None:
+    """Officer accounts of the center."""
+
+
+def _run_in_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from bot import db as database
+
+    database.upgrade(settings.async_database_url)
+
+    async def run() -> T:
+        engine = database.create_engine(settings.async_database_url)
+        try:
+            async with database.session_factory(engine).begin() as session:
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+@officer.command("add")
+@click.argument("name")
+@click.option("--languages", required=True, help="Comma-separated, e.g. en,zh,ko.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--role", type=click.Choice(["officer", "supervisor"]), default="officer")
+@click.option("--telegram-id", type=int, help="The officer's Telegram user id (officers' group).")
+@click.pass_obj
+def officer_add(
+    settings: Settings,
+    name: str,
+    languages: str,
+    password_stdin: bool,
+    role: str,
+    telegram_id: int | None,
+) -> None:
+    """Create an officer account."""
+    from bot.officers import OfficerError, add_officer
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        _run_in_session(
+            settings,
+            lambda session: add_officer(
+                session, name, password, languages, role=role, telegram_user_id=telegram_id
+            ),
+        )
+    except OfficerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"officer {name} added ({languages}, {role})")
+
+
+@officer.command("list")
+@click.pass_obj
+def officer_list(settings: Settings) -> None:
+    """List officer accounts."""
+    from bot import repository
+
+    async def names(session: AsyncSession) -> list[tuple[str, str, str, str]]:
+        return [
+            (o.username, o.languages, o.role, "active" if o.active else "disabled")
+            for o in await repository.list_officers(session)
+        ]
+
+    for row in _run_in_session(settings, names):
+        click.echo("\t".join(row))
+
+
+@officer.command("disable")
+@click.argument("name")
+@click.pass_obj
+def officer_disable(settings: Settings, name: str) -> None:
+    """Disable an officer account (their sessions stop working at once)."""
+    from bot import repository
+
+    async def disable(session: AsyncSession) -> bool:
+        found = await repository.find_officer(session, name)
+        if found is None:
+            return False
+        found.active = False
+        return True
+
+    if not _run_in_session(settings, disable):
+        raise click.ClickException(f"no officer named {name!r}")
+    click.echo(f"officer {name} disabled")
 
 
 @main.group()

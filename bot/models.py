@@ -150,9 +150,14 @@ class HandoffTicket(Base):
     status: Mapped[str] = mapped_column(String(12), default="waiting", index=True)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[dt.datetime | None] = mapped_column()
     closed_at: Mapped[dt.datetime | None] = mapped_column()
+    escalated_at: Mapped[dt.datetime | None] = mapped_column()
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+
+    officer: Mapped[Officer | None] = relationship()
 
 
 class Officer(Base):
@@ -166,4 +171,23 @@ class Officer(Base):
     languages: Mapped[str] = mapped_column(String(64), default="en")
     role: Mapped[str] = mapped_column(String(16), default="officer")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    def speaks(self, language: str) -> bool:
+        return language in self.languages.split(",")
+
+
+class OfficerSession(Base):
+    """A logged-in officer: the cookie or bearer token (hashed) and its CSRF token."""
+
+    __tablename__ = "officer_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+    officer: Mapped[Officer] = relationship(lazy="joined")

@@ -8,11 +8,22 @@ import secrets
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
-from bot.models import Contact, Conversation, HandoffTicket, Message, Miss, ProcessedUpdate, utcnow
+from bot.models import (
+    Contact,
+    Conversation,
+    HandoffTicket,
+    Message,
+    Miss,
+    Officer,
+    OfficerSession,
+    ProcessedUpdate,
+    utcnow,
+)
 
 
 def hash_token(token: str) -> str:
@@ -222,11 +233,15 @@ async def record_miss(
 
 
 async def open_ticket(
-    session: AsyncSession, conversation: Conversation, *, topic: str | None
+    session: AsyncSession, conversation: Conversation, *, topic: str | None, language: str
 ) -> HandoffTicket:
+    """A waiting ticket; a conversation has at most one open ticket at a time."""
+    existing = await open_ticket_of(session, conversation.id)
+    if existing is not None:
+        return existing
     ticket = HandoffTicket(
         conversation_id=conversation.id,
-        language=conversation.lang,
+        language=language,
         role=conversation.role,
         topic=topic,
         status="waiting",
@@ -234,6 +249,177 @@ async def open_ticket(
     session.add(ticket)
     await session.flush()
     return ticket
+
+
+async def open_ticket_of(session: AsyncSession, conversation_id: str) -> HandoffTicket | None:
+    result = await session.execute(
+        select(HandoffTicket)
+        .where(
+            HandoffTicket.conversation_id == conversation_id,
+            HandoffTicket.status.in_(("waiting", "active")),
+        )
+        .order_by(HandoffTicket.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def cancel_waiting_tickets(session: AsyncSession, conversation_id: str) -> None:
+    await session.execute(
+        update(HandoffTicket)
+        .where(HandoffTicket.conversation_id == conversation_id, HandoffTicket.status == "waiting")
+        .values(status="cancelled", closed_at=utcnow())
+    )
+
+
+async def _last_closed_ticket(session: AsyncSession, conversation_id: str) -> HandoffTicket | None:
+    result = await session.execute(
+        select(HandoffTicket)
+        .where(HandoffTicket.conversation_id == conversation_id, HandoffTicket.status == "closed")
+        .order_by(HandoffTicket.closed_at.desc(), HandoffTicket.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()
+
+
+async def rate_last_ticket(session: AsyncSession, conversation_id: str, score: int) -> None:
+    ticket = await _last_closed_ticket(session, conversation_id)
+    if ticket is not None:
+        ticket.rating = score
+
+
+async def comment_last_ticket(session: AsyncSession, conversation_id: str, text: str) -> None:
+    ticket = await _last_closed_ticket(session, conversation_id)
+    if ticket is not None:
+        ticket.comment = text
+
+
+async def queue_position(session: AsyncSession, ticket_id: int) -> int:
+    """1 for the oldest waiting ticket."""
+    result = await session.execute(
+        select(func.count())
+        .select_from(HandoffTicket)
+        .where(HandoffTicket.status == "waiting", HandoffTicket.id <= ticket_id)
+    )
+    return int(result.scalar_one())
+
+
+async def average_minutes_to_claim(session: AsyncSession, last: int = 20) -> float | None:
+    """How long the last claimed tickets waited, on average (None before the first claim)."""
+    result = await session.execute(
+        select(HandoffTicket.created_at, HandoffTicket.claimed_at)
+        .where(HandoffTicket.claimed_at.is_not(None))
+        .order_by(HandoffTicket.claimed_at.desc())
+        .limit(last)
+    )
+    waits = [age(created) - age(claimed) for created, claimed in result.all() if claimed]
+    if not waits:
+        return None
+    return sum(w.total_seconds() for w in waits) / len(waits) / 60
+
+
+async def list_tickets(session: AsyncSession, status: str | None = None) -> Sequence[HandoffTicket]:
+    query = select(HandoffTicket).options(selectinload(HandoffTicket.officer))
+    if status:
+        query = query.where(HandoffTicket.status == status)
+    result = await session.execute(query.order_by(HandoffTicket.id))
+    return result.scalars().all()
+
+
+async def get_ticket(session: AsyncSession, ticket_id: int) -> HandoffTicket | None:
+    result = await session.execute(
+        select(HandoffTicket)
+        .options(selectinload(HandoffTicket.officer))
+        .where(HandoffTicket.id == ticket_id)
+    )
+    return result.scalar_one_or_none()
+
+
+async def claim_ticket(session: AsyncSession, ticket_id: int, officer_id: int) -> bool:
+    """Atomically take a waiting ticket: exactly one of several officers wins."""
+    result = await session.execute(
+        update(HandoffTicket)
+        .where(HandoffTicket.id == ticket_id, HandoffTicket.status == "waiting")
+        .values(status="active", officer_id=officer_id, claimed_at=utcnow())
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def close_ticket(session: AsyncSession, ticket: HandoffTicket) -> None:
+    ticket.status = "closed"
+    ticket.closed_at = utcnow()
+
+
+async def overdue_tickets(session: AsyncSession, minutes: float) -> Sequence[HandoffTicket]:
+    """Waiting tickets older than the escalation limit that were not escalated yet."""
+    limit = utcnow() - dt.timedelta(minutes=minutes)
+    result = await session.execute(
+        select(HandoffTicket).where(
+            HandoffTicket.status == "waiting",
+            HandoffTicket.escalated_at.is_(None),
+            HandoffTicket.created_at <= limit,
+        )
+    )
+    return result.scalars().all()
+
+
+# --- officers -------------------------------------------------------------------------------
+
+
+async def find_officer(session: AsyncSession, username: str) -> Officer | None:
+    result = await session.execute(select(Officer).where(Officer.username == username))
+    return result.scalar_one_or_none()
+
+
+async def officer_by_telegram_id(session: AsyncSession, telegram_user_id: int) -> Officer | None:
+    result = await session.execute(
+        select(Officer).where(Officer.telegram_user_id == telegram_user_id, Officer.active)
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_officers(session: AsyncSession) -> Sequence[Officer]:
+    result = await session.execute(select(Officer).order_by(Officer.username))
+    return result.scalars().all()
+
+
+async def create_session(
+    session: AsyncSession, officer: Officer, hours: float
+) -> tuple[str, OfficerSession]:
+    token = secrets.token_urlsafe(32)
+    record = OfficerSession(
+        officer_id=officer.id,
+        token_hash=hash_token(token),
+        csrf_token=secrets.token_urlsafe(24),
+        expires_at=utcnow() + dt.timedelta(hours=hours),
+    )
+    session.add(record)
+    await session.flush()
+    return token, record
+
+
+async def session_by_token(session: AsyncSession, token: str) -> OfficerSession | None:
+    result = await session.execute(
+        select(OfficerSession)
+        .options(selectinload(OfficerSession.officer))
+        .where(OfficerSession.token_hash == hash_token(token))
+    )
+    record = result.scalar_one_or_none()
+    if record is None or age(record.expires_at) > dt.timedelta(0) or not record.officer.active:
+        return None
+    return record
+
+
+async def end_session(session: AsyncSession, token: str) -> None:
+    from sqlalchemy import delete
+
+    await session.execute(
+        delete(OfficerSession).where(OfficerSession.token_hash == hash_token(token))
+    )
+
+
+async def transcript(session: AsyncSession, conversation_id: str) -> Sequence[Message]:
+    return await messages_after(session, conversation_id, 0)
 
 
 def age(since: dt.datetime) -> dt.timedelta:
@@ -244,8 +430,6 @@ def age(since: dt.datetime) -> dt.timedelta:
 
 async def erase_conversation(session: AsyncSession, conversation_id: str) -> None:
     """Erase a conversation's messages and personal data; tickets keep an anonymised record."""
-    from sqlalchemy import delete
-
     await session.execute(
         update(HandoffTicket)
         .where(HandoffTicket.conversation_id == conversation_id)
@@ -260,3 +444,24 @@ async def erase_conversation(session: AsyncSession, conversation_id: str) -> Non
     )
     await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
     await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+
+
+async def last_seqs(session: AsyncSession, conversation_ids: Sequence[str]) -> dict[str, int]:
+    if not conversation_ids:
+        return {}
+    result = await session.execute(
+        select(Conversation.id, Conversation.last_seq).where(Conversation.id.in_(conversation_ids))
+    )
+    return {cid: seq for cid, seq in result.all()}
+
+
+async def ticket_by_telegram_message(
+    session: AsyncSession, message_id: int
+) -> HandoffTicket | None:
+    result = await session.execute(
+        select(HandoffTicket)
+        .where(HandoffTicket.telegram_message_id == message_id)
+        .order_by(HandoffTicket.id.desc())
+        .limit(1)
+    )
+    return result.scalar_one_or_none()

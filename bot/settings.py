@@ -28,6 +28,11 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
 
+    office_hours: str = "mon-fri 09:00-17:00"
+    handoff_escalate_minutes: float = 10.0
+    telegram_officers_chat_id: int | None = None
+    officer_session_hours: float = 12.0
+
     log_level: str = "INFO"
     log_json: bool = True
 

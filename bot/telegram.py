@@ -16,7 +16,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 from bot import repository
 from bot.assistant import Assistant, Inbound
-from bot.models import Conversation, Message
+from bot.handoff import Handoffs, Outcome
+from bot.models import Conversation, HandoffTicket, Message
 from bot.settings import Settings
 from domain.i18n import negotiate
 
@@ -85,6 +86,28 @@ class TelegramChannel:
         self.application.add_handler(TypeHandler(Update, self._on_polled_update))
         self._wake = asyncio.Event()
         self._sender: asyncio.Task[None] | None = None
+        self.officers_chat = settings.telegram_officers_chat_id
+        self.handoffs = Handoffs(assistant)
+        self._tasks: set[asyncio.Task[None]] = set()
+        assistant.deliverers[CHANNEL] = self._wake.set
+        if self.officers_chat is not None:
+            assistant.ticket_listeners.append(self._on_new_ticket)
+            assistant.escalation_listeners.append(self._on_overdue_ticket)
+            assistant.relay_listeners.append(self._on_user_message_in_ticket)
+
+    def _on_new_ticket(self, ticket_id: int) -> None:
+        self._spawn(self.announce(ticket_id))
+
+    def _on_overdue_ticket(self, ticket_id: int) -> None:
+        self._spawn(self.announce(ticket_id, escalated=True))
+
+    def _on_user_message_in_ticket(self, conversation_id: str, text: str) -> None:
+        self._spawn(self.relay_to_officers(conversation_id, text))
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def start(self) -> None:
         await self.application.initialize()
@@ -117,6 +140,10 @@ class TelegramChannel:
 
     async def take_in(self, update: Update) -> str | None:
         """Store the update's message (the inbox); the conversation id, or None if not ours."""
+        chat = update.effective_chat
+        if self.officers_chat is not None and chat is not None and chat.id == self.officers_chat:
+            await self.officer_update(update)
+            return None
         inbound = inbound_of(update)
         if inbound is None or update.effective_chat is None:
             return None
@@ -193,3 +220,104 @@ class TelegramChannel:
                 await repository.mark_sent(session, message.id)
             sent += 1
         return sent
+
+    # --- the officers' group ----------------------------------------------------------------
+
+    async def _send_to_officers(
+        self, text: str, *, reply_to: int | None = None, claim: int | None = None
+    ) -> int | None:
+        assert self.officers_chat is not None
+        markup = (
+            InlineKeyboardMarkup([[InlineKeyboardButton("Claim", callback_data=f"claim:{claim}")]])
+            if claim is not None
+            else None
+        )
+        try:
+            sent = await self.application.bot.send_message(
+                chat_id=self.officers_chat,
+                text=text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                reply_to_message_id=reply_to,
+            )
+        except TelegramError as error:
+            log.warning("officers' group message failed: %s", type(error).__name__)
+            return None
+        return int(sent.message_id)
+
+    async def announce(self, ticket_id: int, *, escalated: bool = False) -> None:
+        """Post a new (or overdue) ticket to the officers' group with a Claim button."""
+        async with self.sessions() as session:
+            ticket = await repository.get_ticket(session, ticket_id)
+            if ticket is None or ticket.status != "waiting":
+                return
+            last = ""
+            if ticket.conversation_id:
+                messages = await repository.transcript(session, ticket.conversation_id)
+                last = next((m.text for m in reversed(messages) if m.sender == "user"), "")
+        heading = "Waiting too long" if escalated else "New ticket"
+        text = (
+            f"<b>{heading}: #{ticket.id}</b> · {html.escape(ticket.language)} · "
+            f"{html.escape(ticket.topic or 'no topic')}\n{html.escape(last[:500])}"
+        )
+        message_id = await self._send_to_officers(text, claim=ticket.id)
+        if message_id is not None and not escalated:
+            async with self.sessions.begin() as session:
+                stored = await session.get(HandoffTicket, ticket.id)
+                if stored is not None and stored.telegram_message_id is None:
+                    stored.telegram_message_id = message_id
+
+    async def relay_to_officers(self, conversation_id: str, text: str) -> None:
+        """While a ticket is open, the user's messages appear in its thread."""
+        async with self.sessions() as session:
+            ticket = await repository.open_ticket_of(session, conversation_id)
+        if ticket is None or ticket.telegram_message_id is None:
+            return
+        await self._send_to_officers(
+            f"#{ticket.id} user: {html.escape(text[:3500])}", reply_to=ticket.telegram_message_id
+        )
+
+    async def officer_update(self, update: Update) -> None:
+        """Claim buttons and replies in the officers' group."""
+        user = update.effective_user
+        async with self.sessions() as session:
+            officer = await repository.officer_by_telegram_id(session, user.id) if user else None
+        query = update.callback_query
+        if query is not None:
+            if officer is None:
+                await query.answer("Your Telegram account is not linked to an officer account.")
+                return
+            ticket_id = int((query.data or "claim:0").removeprefix("claim:") or 0)
+            result = await self.handoffs.claim(ticket_id, officer)
+            if result.outcome is Outcome.DONE:
+                await query.answer("Claimed.")
+                thread = await self._send_to_officers(
+                    f"#{ticket_id} claimed by {html.escape(officer.username)}. Reply to this "
+                    "message to answer the user; reply /close to end.",
+                    reply_to=query.message.message_id if query.message else None,
+                )
+                async with self.sessions.begin() as session:
+                    stored = await session.get(HandoffTicket, ticket_id)
+                    if stored is not None and thread is not None:
+                        stored.telegram_message_id = thread
+            else:
+                await query.answer("Another officer holds this ticket.")
+            return
+        message = update.effective_message
+        if message is None or message.reply_to_message is None or not message.text:
+            return
+        async with self.sessions() as session:
+            ticket = await repository.ticket_by_telegram_message(
+                session, message.reply_to_message.message_id
+            )
+        if ticket is None or officer is None:
+            return
+        if message.text.strip().split("@")[0] == "/close":
+            await self.handoffs.close(ticket.id, officer)
+        else:
+            result, _ = await self.handoffs.reply(ticket.id, officer, message.text)
+            if result.outcome is not Outcome.DONE:
+                await self._send_to_officers(
+                    f"#{ticket.id}: not sent ({result.outcome.value}).",
+                    reply_to=message.message_id,
+                )

@@ -29,6 +29,7 @@ class Awaiting(StrEnum):
     NOTHING = "nothing"
     HANDOFF_CONFIRMATION = "handoff_confirmation"
     RATING = "rating"
+    RATING_COMMENT = "rating_comment"
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,28 @@ class OpenHandoff:
     topic: str | None
 
 
-Effect = Reply | AnswerTopic | RecordMiss | OpenHandoff
+@dataclass(frozen=True)
+class CancelHandoff:
+    """Take the conversation's waiting ticket off the queue."""
+
+
+@dataclass(frozen=True)
+class RecordRating:
+    """The user's 1-5 rating of the officer's help (the latest closed ticket)."""
+
+    score: int
+
+
+@dataclass(frozen=True)
+class RecordComment:
+    """The user's comment on the officer's help."""
+
+    text: str
+
+
+Effect = (
+    Reply | AnswerTopic | RecordMiss | OpenHandoff | CancelHandoff | RecordRating | RecordComment
+)
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,16 @@ from domain.conversation import (
     Awaiting,
     Button,
     ButtonPressed,
+    CancelHandoff,
     CommandIssued,
     DialogueState,
     Effect,
     Event,
     Mode,
     OpenHandoff,
+    RecordComment,
     RecordMiss,
+    RecordRating,
     Reply,
     Role,
     Step,
@@ -90,9 +93,17 @@ def language_buttons() -> tuple[Button, ...]:
 
 def step(state: DialogueState, event: Event, policy: Policy) -> Step:
     """React to one event."""
+    if state.mode is Mode.WAITING_FOR_OFFICER and event == ButtonPressed(payloads.CANCEL_HANDOFF):
+        new = state.evolve(mode=Mode.BOT, awaiting=Awaiting.NOTHING, misses=0)
+        return Step(
+            new, (CancelHandoff(), Reply("handoff.cancelled", buttons=menu_buttons(new, policy)))
+        )
     if state.mode is not Mode.BOT and not _is_control(event):
-        # An officer has (or is about to take) the conversation: the bot keeps quiet.
+        # An officer has (or is about to take) the conversation: the bot keeps quiet, and the
+        # edge relays the message to the officer.
         return Step(state, ())
+    if state.awaiting is Awaiting.RATING_COMMENT and isinstance(event, UserText):
+        return Step(_reset(state), (RecordComment(event.text[:2000]), Reply("rating.thanks")))
     match event:
         case CommandIssued():
             return _command(state, event, policy)
@@ -147,6 +158,13 @@ def _button(state: DialogueState, payload: str, policy: Policy) -> Step:
         if role in Role.__members__.values():
             new = state.evolve(role=Role(role))
             return Step(new, (Reply("menu", buttons=menu_buttons(new, policy)),))
+    elif payload.startswith(payloads.RATE_PREFIX) and state.awaiting is Awaiting.RATING:
+        score = payload.removeprefix(payloads.RATE_PREFIX)
+        if score in ("1", "2", "3", "4", "5"):
+            return Step(
+                state.evolve(awaiting=Awaiting.RATING_COMMENT),
+                (RecordRating(int(score)), Reply("rating.comment", buttons=(MENU_BUTTON,))),
+            )
     elif payload == payloads.HUMAN:
         return _offer_officer(state, topic=state.last_topic)
     elif payload == payloads.MENU:
@@ -245,7 +263,7 @@ def _offer_officer(state: DialogueState, topic: str | None) -> Step:
 def _affirm(state: DialogueState, policy: Policy) -> Step:
     if state.awaiting is Awaiting.HANDOFF_CONFIRMATION:
         new = state.evolve(mode=Mode.WAITING_FOR_OFFICER, awaiting=Awaiting.NOTHING, misses=0)
-        return Step(new, (OpenHandoff(state.last_topic), Reply("handoff.queued")))
+        return Step(new, (OpenHandoff(state.last_topic),))
     return Step(state, (Reply("anything_else", buttons=menu_buttons(state, policy)),))
 
 
@@ -264,3 +282,26 @@ def _change_language(state: DialogueState, understanding: Understanding, policy:
     if wanted in LANGUAGES and wanted is not None:
         return _switch_language(state, wanted, policy)
     return Step(state, (Reply("language.choose", buttons=language_buttons()),))
+
+
+# --- transitions an officer causes (the edge calls these; they stay pure) -----------------
+
+
+def officer_claimed(state: DialogueState) -> Step:
+    """An officer took the ticket: from now on the bot keeps quiet."""
+    return Step(state.evolve(mode=Mode.WITH_OFFICER), (Reply("handoff.claimed"),))
+
+
+RATING_BUTTONS = tuple(
+    Button(title="rating.score", payload=f"{payloads.RATE_PREFIX}{n}", params={"score": n})
+    for n in range(1, 6)
+)
+
+
+def officer_closed(state: DialogueState) -> Step:
+    """The officer closed the ticket: the bot takes the conversation back and asks for a rating."""
+    new = state.evolve(mode=Mode.BOT, awaiting=Awaiting.RATING, misses=0)
+    return Step(new, (Reply("handoff.closed"), Reply("rating.ask", buttons=RATING_BUTTONS)))
+
+
+CANCEL_BUTTON = Button(title="button.cancel_handoff", payload=payloads.CANCEL_HANDOFF)

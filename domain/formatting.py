@@ -46,3 +46,12 @@ def days_text(count: int, t: NullTranslations) -> str:
 
 def points_text(count: int, t: NullTranslations) -> str:
     return t.ngettext("{count} point", "{count} points", count).format(count=count)
+
+
+def minutes_text(count: int, t: NullTranslations) -> str:
+    return t.ngettext("{count} minute", "{count} minutes", count).format(count=count)
+
+
+def opening_text(moment: dt.datetime, lang: str) -> str:
+    """When the center opens next: weekday, date and time in China ("Monday, 30 Nov, 09:00")."""
+    return format_datetime(moment, "EEEE d MMM, HH:mm", tzinfo=CHINA, locale=lang)

@@ -82,11 +82,33 @@ TEXTS: Mapping[str, str] = {
     "handoff.suggest": N_(
         "The answer depends on your case. Would you like an officer of the center to look at it?"
     ),
-    "handoff.queued": N_(
-        "I have asked an officer to take over. Your messages are kept, and the officer will "
-        "answer here."
-    ),
     "handoff.declined": N_("All right, let's continue. What else would you like to know?"),
+    "handoff.waiting": N_(
+        "I have passed your conversation to an officer of the center. You are number "
+        "{position} in the queue; the expected wait is {wait}. Your messages are kept, and the "
+        "officer will answer here."
+    ),
+    "handoff.after_hours": N_(
+        "I have passed your conversation to an officer of the center. The center is closed now; "
+        "an officer will answer from {opens}. Your messages are kept, and the answer will come "
+        "here."
+    ),
+    "handoff.claimed": N_("An officer of the center has joined the conversation."),
+    "handoff.cancelled": N_(
+        "All right, I have taken your request off the officers' queue. How else can I help?"
+    ),
+    "handoff.closed": N_("The officer has closed the conversation. I'm here again if you need me."),
+    "rating.ask": N_("How would you rate the help you received, from 1 (poor) to 5 (excellent)?"),
+    "rating.comment": N_("Thank you! Would you like to add a comment? Just type it."),
+    "rating.thanks": N_("Thank you for your feedback."),
+    "button.cancel_handoff": N_("Cancel the request"),
+    "canned.greeting": N_("Hello, I am an officer of the service center. How can I help you?"),
+    "canned.checking": N_("Thank you for waiting. I am checking your case now."),
+    "canned.documents": N_(
+        "Please bring your passport and the documents listed above to the service center."
+    ),
+    "canned.hotline": N_("You can also call the hotline 12333 during office hours."),
+    "canned.anything_else": N_("Is there anything else I can help you with?"),
     "button.stale": N_("That button is no longer active. Here is the menu:"),
     "button.human": N_("Talk to an officer"),
     "button.menu": N_("Main menu"),
@@ -141,7 +163,9 @@ def _text(key: str, t: NullTranslations, params: Mapping[str, Any]) -> str:
 
 
 def _button(button: Button, t: NullTranslations) -> RenderedButton:
-    if button.title == "language.name":
+    if button.title == "rating.score":
+        title = "★" * int(button.params["score"])
+    elif button.title == "language.name":
         title = language_name(str(button.params["code"]))
     elif button.title.startswith("topic."):
         title = t.gettext(TOPIC_TITLES[button.title.removeprefix("topic.")])

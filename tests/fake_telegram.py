@@ -25,7 +25,8 @@ class FakeBotApi:
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         # Update ids are unique per bot; tests share databases, so start somewhere new.
-        self._next_update_id = random.randint(1, 2**40)
+        self.seed = random.randint(1, 2**30)
+        self._next_update_id = self.seed * 1000
         self._next_message_id = 1000
         self._new_update = asyncio.Event()
         self._new_send = asyncio.Event()
@@ -95,7 +96,7 @@ class FakeBotApi:
 
     async def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         self._next_message_id += 1
-        self.sent.append(params)
+        self.sent.append({**params, "message_id": self._next_message_id})
         self._new_send.set()
         return {
             "message_id": self._next_message_id,
@@ -108,15 +109,16 @@ class FakeBotApi:
 
     def user_update(
         self, chat_id: int, *, text: str | None = None, callback_data: str | None = None,
-        language_code: str = "en", photo: bool = False,
+        language_code: str = "en", photo: bool = False, from_id: int | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:  # fmt: skip
         user = {
-            "id": chat_id,
+            "id": from_id or chat_id,
             "is_bot": False,
             "first_name": "Test",
             "language_code": language_code,
         }
-        chat = {"id": chat_id, "type": "private"}
+        chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
         update_id = self._next_update_id
         self._next_update_id += 1
         if callback_data is not None:
@@ -130,6 +132,10 @@ class FakeBotApi:
         message: dict[str, Any] = {
             "message_id": update_id, "date": int(time.time()), "chat": chat, "from": user,
         }  # fmt: skip
+        if reply_to is not None:
+            message["reply_to_message"] = {
+                "message_id": reply_to, "date": int(time.time()), "chat": chat, "text": "...",
+            }  # fmt: skip
         if photo:
             message["photo"] = [{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}]
         else:

@@ -13,13 +13,16 @@ import aiohttp
 import yaml
 from aiohttp import web
 
+from bot import repository
 from bot.assistant import Assistant
 from bot.db import create_engine, session_factory
+from bot.models import utcnow
 from bot.settings import Settings
-from bot.web import api, pages, telegram_webhook
+from bot.web import api, officer_api, pages, telegram_webhook
 from bot.web.errors import json_errors
 from bot.web.keys import ASSISTANT, NLU, SESSIONS, SETTINGS, TELEGRAM
 from domain.knowledge import load_knowledge
+from domain.office_hours import OfficeHours
 from nlu.client import RasaClient
 from nlu.language import warm_up
 
@@ -43,8 +46,13 @@ async def _nlu(app: web.Application) -> AsyncIterator[None]:
         )
         warm_up()
         app[ASSISTANT] = Assistant(
-            app[SESSIONS], app[NLU], load_knowledge(), threshold=settings.nlu_threshold
+            app[SESSIONS],
+            app[NLU],
+            load_knowledge(),
+            threshold=settings.nlu_threshold,
+            office_hours=OfficeHours.parse(settings.office_hours),
         )
+        officer_api.setup(app)
         yield
 
 
@@ -79,6 +87,33 @@ async def _telegram(app: web.Application) -> AsyncIterator[None]:
     await channel.stop()
 
 
+async def _escalation(app: web.Application) -> AsyncIterator[None]:
+    """Flag tickets nobody claimed in time; the console shows them, Telegram officers are told."""
+
+    async def watch() -> None:
+        minutes = app[SETTINGS].handoff_escalate_minutes
+        while True:
+            await asyncio.sleep(min(30.0, max(1.0, minutes * 60 / 4)))
+            try:
+                async with app[SESSIONS].begin() as session:
+                    overdue = await repository.overdue_tickets(session, minutes)
+                    for ticket in overdue:
+                        ticket.escalated_at = utcnow()
+                    ids = [t.id for t in overdue]
+                for ticket_id in ids:
+                    log.warning("ticket %s waited over %s minutes: escalated", ticket_id, minutes)
+                    for listener in app[ASSISTANT].escalation_listeners:
+                        listener(ticket_id)
+            except Exception:
+                log.exception("escalation check failed; will retry")
+
+    task = asyncio.create_task(watch(), name="handoff-escalation")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def openapi(request: web.Request) -> web.Response:
     spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
     return web.Response(text=json.dumps(spec), content_type="application/json")
@@ -90,8 +125,9 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY, middlewares=[pages.security_headers, json_errors]
     )
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([_database, _nlu, _telegram, _recover])
+    app.cleanup_ctx.extend([_database, _nlu, _telegram, _recover, _escalation])
     app.add_routes(api.routes)
+    app.add_routes(officer_api.routes)
     app.add_routes(telegram_webhook.routes)
     app.add_routes(pages.routes)
     app.router.add_get("/api/v1/openapi.json", openapi)

@@ -21,6 +21,11 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "chat.html")
 
 
+@routes.get("/officer")
+async def officer_console(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "officer.html")
+
+
 @web.middleware
 async def security_headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -105,3 +105,64 @@ async def test_photos_get_a_clear_answer(
         replies = await bot_api.replies_to(7001, 1)
 
     assert replies[0]["text"] == text("unsupported", "es")
+
+
+OFFICERS_CHAT = -100123
+OFFICER_TELEGRAM_ID = 990001
+
+
+async def test_handoff_round_trip_through_the_officers_group(
+    database_url: str, rasa_url: str, bot_api: FakeBotApi
+) -> None:
+    from tests.integration.officers import make_officer
+
+    await make_officer(database_url, "ru", telegram_user_id=OFFICER_TELEGRAM_ID + bot_api.seed)
+    officer_id = OFFICER_TELEGRAM_ID + bot_api.seed
+    user = 8000 + bot_api.seed % 1000
+    settings = telegram_settings(
+        database_url,
+        rasa_url,
+        bot_api,
+        telegram_officers_chat_id=OFFICERS_CHAT,
+        office_hours="mon-sun 00:00-23:59",
+    )
+    async with running_app(settings):
+        await bot_api.deliver(bot_api.user_update(user, callback_data="human", language_code="ru"))
+        await bot_api.deliver(bot_api.user_update(user, callback_data="yes", language_code="ru"))
+        announced = await bot_api.replies_to(OFFICERS_CHAT, 1)
+        claim = announced[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        assert claim.startswith("claim:")
+
+        await bot_api.deliver(
+            bot_api.user_update(OFFICERS_CHAT, callback_data=claim, from_id=officer_id)
+        )
+        group = await bot_api.replies_to(OFFICERS_CHAT, 2)
+        thread = group[1]["message_id"]
+        await bot_api.replies_to(user, 3)  # confirm, queued, officer joined
+
+        await bot_api.deliver(bot_api.user_update(user, text="Мне нужна помощь с документами"))
+        group = await bot_api.replies_to(OFFICERS_CHAT, 3)
+        assert "Мне нужна помощь с документами" in group[2]["text"]
+
+        await bot_api.deliver(
+            bot_api.user_update(
+                OFFICERS_CHAT, text="Здравствуйте! Чем помочь?", from_id=officer_id, reply_to=thread
+            )
+        )
+        to_user = await bot_api.replies_to(user, 4)
+        assert to_user[3]["text"] == "Здравствуйте! Чем помочь?"
+
+        await bot_api.deliver(
+            bot_api.user_update(OFFICERS_CHAT, text="/close", from_id=officer_id, reply_to=thread)
+        )
+        to_user = await bot_api.replies_to(user, 6)
+        rating = translations_for("ru").gettext(TEXTS["rating.ask"])
+        assert to_user[5]["text"] == rating
+        assert len(to_user[5]["reply_markup"]["inline_keyboard"]) == 5
+
+    mine = [m for m in bot_api.sent if int(m["chat_id"]) == user]
+    assert [m["text"] for m in mine[:2]] == [
+        translations_for("ru").gettext(TEXTS["handoff.confirm"]),
+        mine[1]["text"],
+    ]
+    assert translations_for("ru").gettext(TEXTS["handoff.claimed"]) == mine[2]["text"]
