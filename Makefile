@@ -57,7 +57,14 @@ lint: $(BIN)/.installed
 types: $(BIN)/.installed
 	$(BIN)/mypy
 
-test: lint types catalogs model
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browsers:
+	@command -v chromium >/dev/null || { \
+		echo "Installing Debian's chromium for the browser tests…"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: lint types catalogs model browsers
 	$(BIN)/pytest -q -p no:cacheprovider
 
 run: $(BIN)/.installed catalogs model

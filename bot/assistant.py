@@ -21,6 +21,7 @@ from domain.conversation import (
     AnswerTopic,
     ButtonPressed,
     CancelHandoff,
+    CancelReminders,
     CommandIssued,
     DialogueState,
     Event,
@@ -29,20 +30,33 @@ from domain.conversation import (
     RecordMiss,
     RecordRating,
     Reply,
+    ScheduleReminders,
+    ShowChecklist,
+    ShowPoints,
+    ShowStep,
     Step,
     Understanding,
     UnsupportedContent,
     UserText,
 )
 from domain.dialogue import CANCEL_BUTTON, Policy, step
+from domain.flows import load_flows, reminder_plan
 from domain.formatting import minutes_text, opening_text
+from domain.guide import DATE_QUESTIONS
 from domain.i18n import translations_for
 from domain.knowledge import Article
-from domain.office_hours import OfficeHours
-from domain.responses import OutgoingMessage, render_answer, render_reply
+from domain.office_hours import CHINA, OfficeHours
+from domain.responses import (
+    OutgoingMessage,
+    render_answer,
+    render_checklist,
+    render_points,
+    render_reply,
+    render_step,
+)
 from domain.search import search_topics
 from nlu.client import NluUnavailable, Parse, Parser
-from nlu.entities import extract_entities
+from nlu.entities import extract_entities, find_dates
 from nlu.language import detect_language
 
 log = logging.getLogger(__name__)
@@ -240,7 +254,23 @@ class Assistant:
         for effect in result.effects:
             match effect:
                 case Reply():
-                    outgoing.append(render_reply(effect, translations))
+                    outgoing.append(render_reply(effect, translations, new.lang))
+                case ShowStep():
+                    today = utcnow().astimezone(CHINA).date()
+                    outgoing.append(render_step(effect, translations, new.lang, today))
+                case ShowChecklist():
+                    outgoing.append(render_checklist(effect, translations, new.lang))
+                case ShowPoints():
+                    outgoing.append(render_points(effect, translations, new.lang))
+                case ScheduleReminders():
+                    plan = reminder_plan(
+                        load_flows()[effect.flow], effect.answers, effect.done, utcnow()
+                    )
+                    await repository.schedule_reminders(session, conversation.id, effect.flow, plan)
+                    key = "guide.reminders_on" if plan else "guide.reminders_none"
+                    outgoing.append(render_reply(Reply(key), translations, new.lang))
+                case CancelReminders():
+                    await repository.cancel_reminders(session, conversation.id)
                 case AnswerTopic():
                     article = self.knowledge[effect.topic]
                     outgoing.extend(
@@ -314,7 +344,13 @@ class Assistant:
             hits = search_topics(event.text, self.knowledge, translations_for(state.lang))
             return UserText(event.text, None, hits)
         entities: list[Mapping[str, Any]] = [*parse.entities]
-        entities.extend(e.as_dict() for e in extract_entities(event.text))
+        entities.extend(e.as_dict() for e in extract_entities(event.text, state.lang))
+        question = state.guide.question
+        if question in DATE_QUESTIONS:
+            prefer = "future" if question == "expiry" else "current_period"
+            today = utcnow().astimezone(CHINA).date()
+            for day in find_dates(event.text, state.lang, today=today, prefer=prefer)[:1]:
+                entities.append({"entity": "date", "value": day.isoformat()})
         return UserText(
             event.text,
             Understanding(

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -191,3 +192,21 @@ class OfficerSession(Base):
     expires_at: Mapped[dt.datetime] = mapped_column()
 
     officer: Mapped[Officer] = relationship(lazy="joined")
+
+
+class Reminder(Base):
+    """A deadline reminder to send once on the person's channel (survives restarts)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("conversation_id", "step_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    flow: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[dt.datetime] = mapped_column(index=True)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -22,8 +22,10 @@ from bot.models import (
     Officer,
     OfficerSession,
     ProcessedUpdate,
+    Reminder,
     utcnow,
 )
+from domain.flows import PlannedReminder
 
 
 def hash_token(token: str) -> str:
@@ -465,3 +467,41 @@ async def ticket_by_telegram_message(
         .limit(1)
     )
     return result.scalar_one_or_none()
+
+
+async def schedule_reminders(
+    session: AsyncSession, conversation_id: str, flow: str, plan: Sequence[PlannedReminder]
+) -> None:
+    """Replace the conversation's unsent reminders with this plan."""
+    await cancel_reminders(session, conversation_id)
+    for item in plan:
+        session.add(
+            Reminder(
+                conversation_id=conversation_id,
+                flow=flow,
+                step_id=item.step_id,
+                due_at=item.due_at,
+                deadline=item.deadline,
+            )
+        )
+    await session.flush()
+
+
+async def cancel_reminders(session: AsyncSession, conversation_id: str) -> None:
+    await session.execute(
+        delete(Reminder).where(
+            Reminder.conversation_id == conversation_id, Reminder.sent_at.is_(None)
+        )
+    )
+
+
+async def due_reminders(session: AsyncSession, limit: int = 50) -> Sequence[Reminder]:
+    """Reminders whose time has come, locked so that one worker sends each (PostgreSQL)."""
+    result = await session.execute(
+        select(Reminder)
+        .where(Reminder.sent_at.is_(None), Reminder.due_at <= utcnow())
+        .order_by(Reminder.due_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return result.scalars().all()

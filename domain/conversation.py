@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from domain.guide_state import Guide
+
 
 class Mode(StrEnum):
     """Who is answering the conversation."""
@@ -43,6 +45,7 @@ class DialogueState:
     misses: int = 0
     last_topic: str | None = None
     awaiting: Awaiting = Awaiting.NOTHING
+    guide: Guide = field(default_factory=Guide)
 
     def evolve(self, **changes: Any) -> DialogueState:
         return replace(self, **changes)
@@ -53,6 +56,7 @@ class DialogueState:
             "last_topic": self.last_topic,
             "awaiting": self.awaiting.value,
             "lang_chosen": self.lang_chosen,
+            "guide": self.guide.to_json(),
         }
 
     @classmethod
@@ -68,6 +72,7 @@ class DialogueState:
             last_topic=data.get("last_topic"),
             awaiting=Awaiting(data.get("awaiting", Awaiting.NOTHING.value)),
             lang_chosen=bool(data.get("lang_chosen", False)),
+            guide=Guide.from_json(data.get("guide")),
         )
 
 
@@ -182,8 +187,57 @@ class RecordComment:
     text: str
 
 
+# --- effects the walk-through asks the edge to render or do -----------------------------------
+
+
+@dataclass(frozen=True)
+class ShowStep:
+    """The current step's card: what, where, documents, deadline, fee, tips."""
+
+    flow: str
+    index: int
+    answers: Mapping[str, str]
+    done: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShowChecklist:
+    flow: str
+    answers: Mapping[str, str]
+    done: tuple[str, ...]
+    current: int
+
+
+@dataclass(frozen=True)
+class ShowPoints:
+    answers: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class ScheduleReminders:
+    flow: str
+    answers: Mapping[str, str]
+    done: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    pass
+
+
 Effect = (
-    Reply | AnswerTopic | RecordMiss | OpenHandoff | CancelHandoff | RecordRating | RecordComment
+    Reply
+    | AnswerTopic
+    | RecordMiss
+    | OpenHandoff
+    | CancelHandoff
+    | RecordRating
+    | RecordComment
+    | ShowStep
+    | ShowChecklist
+    | ShowPoints
+    | ScheduleReminders
+    | CancelReminders
 )
 
 

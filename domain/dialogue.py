@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from domain import payloads
+from domain import guide, payloads
 from domain.conversation import (
     AnswerTopic,
     Awaiting,
     Button,
     ButtonPressed,
     CancelHandoff,
+    CancelReminders,
     CommandIssued,
     DialogueState,
     Effect,
@@ -27,11 +28,17 @@ from domain.conversation import (
     RecordRating,
     Reply,
     Role,
+    ScheduleReminders,
+    ShowChecklist,
+    ShowPoints,
+    ShowStep,
     Step,
     Understanding,
     UnsupportedContent,
     UserText,
 )
+from domain.flows import load_flows
+from domain.guide_state import Guide
 from domain.knowledge import Article
 from domain.topics import LANGUAGES
 
@@ -123,9 +130,10 @@ def _is_control(event: Event) -> bool:
 def _command(state: DialogueState, event: CommandIssued, policy: Policy) -> Step:
     match event.name:
         case "start":
+            welcome = Reply("welcome", buttons=menu_buttons(state, policy))
             return Step(
                 state.evolve(awaiting=Awaiting.NOTHING, misses=0),
-                (Reply("welcome", buttons=menu_buttons(state, policy)),),
+                (welcome, *_resume_offer(state)),
             )
         case "help":
             return Step(state, (Reply("capabilities", buttons=menu_buttons(state, policy)),))
@@ -136,7 +144,22 @@ def _command(state: DialogueState, event: CommandIssued, policy: Policy) -> Step
             return Step(state, (Reply("language.choose", buttons=language_buttons()),))
         case "menu":
             return Step(state, (Reply("menu", buttons=menu_buttons(state, policy)),))
+        case "guide":
+            return start_guide(state, policy)
+        case "points":
+            return _points_button(state, "start", policy)
+        case "progress":
+            return _guide_button(state, "progress", policy)
+        case "cancel":
+            return _guide_button(state, "cancel", policy)
     return Step(state, (Reply("unknown_command", {"command": event.name}),))
+
+
+def _resume_offer(state: DialogueState) -> tuple[Effect, ...]:
+    """A person who comes back is offered to continue where they stopped."""
+    if state.guide.flow is None or not (state.guide.walking or state.guide.question):
+        return ()
+    return (Reply("guide.welcome_back", buttons=guide.RESUME_BUTTONS),)
 
 
 def _switch_language(state: DialogueState, code: str, policy: Policy) -> Step:
@@ -145,6 +168,10 @@ def _switch_language(state: DialogueState, code: str, policy: Policy) -> Step:
 
 
 def _button(state: DialogueState, payload: str, policy: Policy) -> Step:
+    if payload.startswith(guide.PREFIX):
+        return _guide_button(state, payload.removeprefix(guide.PREFIX), policy)
+    if payload.startswith(guide.POINTS_PREFIX):
+        return _points_button(state, payload.removeprefix(guide.POINTS_PREFIX), policy)
     if payload.startswith(payloads.TOPIC_PREFIX):
         topic = payload.removeprefix(payloads.TOPIC_PREFIX)
         if topic in policy.knowledge:
@@ -177,6 +204,9 @@ def _button(state: DialogueState, payload: str, policy: Policy) -> Step:
 
 
 def _text(state: DialogueState, event: UserText, policy: Policy) -> Step:
+    guided = _guide_text(state, event, policy)
+    if guided is not None:
+        return guided
     understanding = event.understanding
     if understanding is None:
         return _without_nlu(state, event, policy)
@@ -185,7 +215,8 @@ def _text(state: DialogueState, event: UserText, policy: Policy) -> Step:
         return _miss(state, understanding, "low_confidence", policy)
     match intent:
         case "greet":
-            return Step(_reset(state), (Reply("greet", buttons=menu_buttons(state, policy)),))
+            greeting = Reply("greet", buttons=menu_buttons(state, policy))
+            return Step(_reset(state), (greeting, *_resume_offer(state)))
         case "goodbye":
             return Step(_reset(state), (Reply("goodbye"),))
         case "thanks":
@@ -216,6 +247,10 @@ def _reset(state: DialogueState) -> DialogueState:
 def _answer(state: DialogueState, topic: str, policy: Policy) -> Step:
     article = policy.knowledge[topic]
     buttons = tuple(topic_button(t) for t in article.related if t in policy.knowledge)
+    if topic == "faq_application_process":
+        buttons = (guide.button("guide.button.start", "start"), *buttons)
+    elif topic == "faq_permit_categories":
+        buttons = (Button("guide.button.points", guide.POINTS_PREFIX + "start"), *buttons)
     effects: list[Effect] = [AnswerTopic(topic, buttons + (HUMAN_BUTTON,))]
     new = _reset(state).evolve(last_topic=topic)
     if article.needs_officer:
@@ -305,3 +340,185 @@ def officer_closed(state: DialogueState) -> Step:
 
 
 CANCEL_BUTTON = Button(title="button.cancel_handoff", payload=payloads.CANCEL_HANDOFF)
+
+
+# --- the guided walk-through and the points calculator --------------------------------------
+
+
+def start_guide(state: DialogueState, policy: Policy) -> Step:
+    """Begin (or begin again) a walk-through: ask what changes the path."""
+    fresh = Guide(flow=guide.flow_for_role(state.role), reminders=state.guide.reminders)
+    return _continue_guide(state.evolve(guide=fresh, awaiting=Awaiting.NOTHING), policy)
+
+
+def _continue_guide(state: DialogueState, policy: Policy) -> Step:
+    """Ask the next open question, or start walking the checklist."""
+    current = state.guide
+    question = guide.next_question(current, state.role)
+    if question is not None:
+        new = state.evolve(guide=current.evolve(question=question, walking=False))
+        return Step(new, guide.ask(question))
+    assert current.flow is not None
+    walking = current.evolve(question=None, walking=True, step=min(current.step, _last(current)))
+    new = state.evolve(guide=walking)
+    effects: list[Effect] = [
+        ShowChecklist(walking.flow or "", walking.answers, walking.done, walking.step),
+        ShowStep(walking.flow or "", walking.step, walking.answers, walking.done),
+    ]
+    if walking.reminders:
+        effects.append(ScheduleReminders(walking.flow or "", walking.answers, walking.done))
+    return Step(new, tuple(effects))
+
+
+def _last(current: Guide) -> int:
+    if current.flow is None:
+        return 0
+    return len(load_flows()[current.flow].steps_for(current.answers)) - 1
+
+
+def _show_step(state: DialogueState, index: int) -> Step:
+    current = state.guide
+    assert current.flow is not None
+    if index > _last(current):
+        finished = current.evolve(walking=False, step=_last(current))
+        return Step(state.evolve(guide=finished), (Reply("guide.finished"),))
+    index = max(0, index)
+    moved = current.evolve(step=index, walking=True, question=None)
+    return Step(
+        state.evolve(guide=moved),
+        (ShowStep(moved.flow or "", index, moved.answers, moved.done),),
+    )
+
+
+def _guide_button(state: DialogueState, action: str, policy: Policy) -> Step:
+    current = state.guide
+    kind, _, value = action.partition(":")
+    if kind == "start":
+        return start_guide(state, policy)
+    if kind == "restart":
+        return start_guide(state.evolve(guide=Guide(reminders=current.reminders)), policy)
+    if kind == "role" and value in Role.__members__.values():
+        role = Role(value)
+        flow = guide.flow_for_role(role)
+        return _continue_guide(
+            state.evolve(role=role, guide=current.evolve(flow=flow or current.flow)), policy
+        )
+    if kind == "where":
+        if value == "abroad":
+            return _continue_guide(state.evolve(guide=current.evolve(flow="from_abroad")), policy)
+        new = state.evolve(guide=current.evolve(question="situation"))
+        return Step(new, guide.ask("situation"))
+    if kind == "flow" and value in load_flows():
+        return _continue_guide(state.evolve(guide=current.evolve(flow=value, step=0)), policy)
+    if kind == "category" and value in guide.CATEGORIES:
+        answers = {**current.answers, "category": value}
+        return _continue_guide(state.evolve(guide=current.evolve(answers=answers)), policy)
+    if kind == "skip" and current.question in guide.DATE_QUESTIONS:
+        answers = {**current.answers, current.question: ""}
+        return _continue_guide(state.evolve(guide=current.evolve(answers=answers)), policy)
+    if current.flow is None:
+        return Step(
+            state, (Reply("guide.none", buttons=(guide.button("guide.button.start", "start"),)),)
+        )
+    if kind == "done":
+        steps = load_flows()[current.flow].steps_for(current.answers)
+        done = tuple(dict.fromkeys((*current.done, steps[min(current.step, len(steps) - 1)].id)))
+        return _show_step(state.evolve(guide=current.evolve(done=done)), current.step + 1)
+    if kind == "next":
+        return _show_step(state, current.step + 1)
+    if kind == "back":
+        return _show_step(state, current.step - 1)
+    if kind == "progress":
+        return Step(
+            state,
+            (ShowChecklist(current.flow, current.answers, current.done, current.step),),
+        )
+    if kind == "remind":
+        new = state.evolve(guide=current.evolve(reminders=True))
+        return Step(new, (ScheduleReminders(current.flow, current.answers, current.done),))
+    if kind == "resume":
+        if current.question is not None:
+            return Step(state, guide.ask(current.question))
+        return _show_step(state, current.step)
+    if kind == "cancel":
+        stopped = Guide(reminders=False, points=current.points)
+        return Step(
+            state.evolve(guide=stopped),
+            (
+                CancelReminders(),
+                Reply("guide.cancelled", buttons=menu_buttons(state, policy)),
+            ),
+        )
+    return Step(state, (Reply("button.stale", buttons=menu_buttons(state, policy)),))
+
+
+def _points_button(state: DialogueState, action: str, policy: Policy) -> Step:
+    current = state.guide
+    kind, _, value = action.partition(":")
+    if kind == "start":
+        new = state.evolve(guide=current.evolve(points={}, question="points.salary"))
+        return Step(new, guide.ask("points.salary"))
+    if kind in guide.POINTS_QUESTIONS:
+        return _points_answer(state, kind, value, policy)
+    return Step(state, (Reply("button.stale", buttons=menu_buttons(state, policy)),))
+
+
+def _points_answer(state: DialogueState, question: str, value: str, policy: Policy) -> Step:
+    current = state.guide
+    points = {**current.points, question: value}
+    remaining = [q for q in guide.POINTS_QUESTIONS if q not in points]
+    if remaining:
+        following = f"points.{remaining[0]}"
+        new = state.evolve(guide=current.evolve(points=points, question=following))
+        return Step(new, guide.ask(following))
+    result = ShowPoints(points)
+    answers = dict(current.answers)
+    if current.flow == "from_abroad" and "category" not in answers:
+        # The estimate answers the walk-through's category question.
+        from domain.points import estimate
+
+        answers["category"] = estimate(guide.profile_from_answers(points)).category.value
+        resumed = state.evolve(guide=current.evolve(points=points, answers=answers, question=None))
+        following_step = _continue_guide(resumed, policy)
+        return Step(following_step.state, (result, *following_step.effects))
+    new = state.evolve(guide=current.evolve(points=points, question=None))
+    return Step(new, (result,))
+
+
+def _guide_text(state: DialogueState, event: UserText, policy: Policy) -> Step | None:
+    """A typed message while a walk-through question is open or a walk is under way."""
+    current = state.guide
+    control = guide.control_word(event.text)
+    if control is not None and (current.question or current.walking):
+        action = {"cancel": "cancel", "back": "back", "restart": "restart"}[control]
+        if action == "back" and not current.walking:
+            return Step(state, guide.ask(current.question or "role"))
+        return _guide_button(state, action, policy)
+    question = current.question
+    if question is None:
+        return None
+    entities = event.understanding.entities if event.understanding else ()
+    if question in guide.DATE_QUESTIONS:
+        value = guide.date_answer(entities)
+        if value is not None:
+            answers = {**current.answers, question: value}
+            return _continue_guide(state.evolve(guide=current.evolve(answers=answers)), policy)
+    elif question.startswith("points."):
+        name = question.removeprefix("points.")
+        typed = guide.points_answer(name, event.text, entities)
+        if typed is not None:
+            return _points_answer(state, name, typed, policy)
+    understanding = event.understanding
+    if (
+        understanding is not None
+        and understanding.intent is not None
+        and understanding.intent in policy.knowledge
+        and understanding.confidence >= policy.threshold
+    ):
+        # A question in the middle of the walk-through: answer it, then offer to go on.
+        answered = _answer(state, understanding.intent, policy)
+        return Step(
+            answered.state, (*answered.effects, Reply("guide.resume", buttons=guide.RESUME_BUTTONS))
+        )
+    key = "guide.bad_date" if question in guide.DATE_QUESTIONS else "points.bad_answer"
+    return Step(state, (Reply(key), *guide.ask(question)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -9,7 +10,17 @@ from typing import Any
 from babel.dates import format_date
 from babel.support import NullTranslations
 
-from domain.conversation import AnswerTopic, Button, Reply, Role
+from domain.conversation import (
+    AnswerTopic,
+    Button,
+    Reply,
+    Role,
+    ShowChecklist,
+    ShowPoints,
+    ShowStep,
+)
+from domain.flows import deadline_for, load_flows
+from domain.formatting import date_text, money_text, points_text
 from domain.i18n import language_name
 from domain.knowledge import Article
 
@@ -109,6 +120,116 @@ TEXTS: Mapping[str, str] = {
     ),
     "canned.hotline": N_("You can also call the hotline 12333 during office hours."),
     "canned.anything_else": N_("Is there anything else I can help you with?"),
+    # --- the guided walk-through --------------------------------------------------------------
+    "guide.ask_role": N_("Let's find the steps for you. Who are you?"),
+    "guide.button.foreigner": N_("I come to work in China"),
+    "guide.button.employer": N_("I hire foreign staff (HR)"),
+    "guide.ask_where": N_("Where are you now?"),
+    "guide.button.abroad": N_("Abroad, coming to China"),
+    "guide.button.in_china": N_("Already in China"),
+    "guide.ask_situation": N_("What do you need to do?"),
+    "guide.ask_category": N_(
+        'Which permit category do you expect? If you are not sure, choose "Not sure" or '
+        "calculate your points."
+    ),
+    "guide.button.category_A": N_("Category A (high-end talent)"),
+    "guide.button.category_B": N_("Category B (professional)"),
+    "guide.button.category_C": N_("Category C (other)"),
+    "guide.button.category_unknown": N_("Not sure"),
+    "guide.button.points": N_("Calculate my points"),
+    "guide.ask_arrival": N_(
+        "When do (or did) you arrive in China? Type the date, for example 3 March 2027."
+    ),
+    "guide.ask_expiry": N_(
+        "When does your work permit expire? Type the date, for example 30 June 2027."
+    ),
+    "guide.ask_contract_end": N_(
+        "When does (or did) the employment contract end? Type the date, for example 31 May 2027."
+    ),
+    "guide.button.skip": N_("I don't know yet"),
+    "guide.bad_date": N_(
+        "Sorry, I couldn't read a date in that. Please type it like 3 March 2027, or tap "
+        '"I don\'t know yet".'
+    ),
+    "guide.checklist": N_("Your checklist: {title}"),
+    "guide.step_heading": N_("Step {number} of {total}: {title}"),
+    "guide.where": N_("Where: {where}"),
+    "guide.documents": N_("Documents:"),
+    "guide.deadline": N_("Deadline: {date}"),
+    "guide.deadline_passed": N_(
+        "Deadline: {date}. This date has passed: please contact the service center soon."
+    ),
+    "guide.window": N_("Apply between {start} and {end}."),
+    "guide.deadline_unknown": N_("Deadline: counted from a date you have not given yet."),
+    "guide.fee": N_("Fee: {fee}"),
+    "guide.tip": N_("Tip: {tip}"),
+    "guide.due": N_("due {date}"),
+    "guide.button.done": N_("Done ✓"),
+    "guide.button.next": N_("Next step"),
+    "guide.button.back": N_("Back"),
+    "guide.button.progress": N_("My checklist"),
+    "guide.button.remind": N_("Remind me of deadlines"),
+    "guide.button.stop": N_("Stop the walk-through"),
+    "guide.button.resume": N_("Continue the walk-through"),
+    "guide.button.start": N_("Guide me step by step"),
+    "guide.finished": N_(
+        "That was the last step. Well done! Type /progress to see your checklist at any time."
+    ),
+    "guide.resume": N_("Shall we continue the walk-through?"),
+    "guide.welcome_back": N_("Welcome back! Shall we continue the walk-through where you stopped?"),
+    "guide.cancelled": N_("All right, I stopped the walk-through. How else can I help?"),
+    "guide.none": N_("You have no walk-through in progress. Shall we start one?"),
+    "guide.reminders_on": N_("I will remind you here the day before each deadline."),
+    "guide.reminders_none": N_(
+        "There is no future deadline to remind you of yet: I need your dates first."
+    ),
+    "guide.reminder": N_('Reminder: "{title}" is due on {date}.'),
+    # --- the points calculator -------------------------------------------------------------
+    "points.ask_salary": N_(
+        "What will your annual salary in China be, before tax? Tap a range or type the amount."
+    ),
+    "points.salary_range": N_("{low} to {high}"),
+    "points.salary_top": N_("{low} or more"),
+    "points.salary_below": N_("Less than {high}"),
+    "points.ask_degree": N_("What is your highest degree?"),
+    "points.degree_doctorate": N_("Doctorate"),
+    "points.degree_master": N_("Master's degree"),
+    "points.degree_bachelor": N_("Bachelor's degree"),
+    "points.degree_none": N_("Other"),
+    "points.ask_experience": N_(
+        "How many years of relevant work experience do you have? Type a number."
+    ),
+    "points.ask_months": N_("How many months a year will you work in China?"),
+    "points.months_9": N_("9 or more"),
+    "points.months_6": N_("6 to 9"),
+    "points.months_3": N_("3 to 6"),
+    "points.months_0": N_("Less than 3"),
+    "points.ask_chinese": N_("What is your level of Chinese?"),
+    "points.hsk_level": N_("HSK {level}"),
+    "points.hsk_none": N_("None"),
+    "points.chinese_degree": N_("Degree taught in Chinese"),
+    "points.ask_age": N_("How old are you? Type a number."),
+    "points.ask_extras": N_(
+        "Does one of these apply to you: a top foreign university, work for a Fortune 500 "
+        "company, patents, or 5 years or more working in China?"
+    ),
+    "points.bad_answer": N_("Sorry, I couldn't read an answer in that."),
+    "points.result": N_("Your estimate: {total}. Likely category: {category}."),
+    "points.factor.salary": N_("Salary"),
+    "points.factor.education": N_("Education"),
+    "points.factor.experience": N_("Work experience"),
+    "points.factor.months_in_china": N_("Months in China per year"),
+    "points.factor.chinese": N_("Chinese level"),
+    "points.factor.location": N_("Work location"),
+    "points.factor.age": N_("Age"),
+    "points.factor.extras": N_("Extras"),
+    "points.factor.local_bonus": N_("Local bonus"),
+    "points.to_next": N_("You need {points} more for category {category}."),
+    "points.raise": N_("What could raise it: {factors}."),
+    "points.disclaimer": N_(
+        "This is an estimate from the provisional 2017 points table (A: 85 points or more, "
+        "B: 60 or more). The authorities decide your category."
+    ),
     "button.stale": N_("That button is no longer active. Here is the menu:"),
     "button.human": N_("Talk to an officer"),
     "button.menu": N_("Main menu"),
@@ -162,8 +283,16 @@ def _text(key: str, t: NullTranslations, params: Mapping[str, Any]) -> str:
     return t.gettext(TEXTS[key]).format(**params) if params else t.gettext(TEXTS[key])
 
 
-def _button(button: Button, t: NullTranslations) -> RenderedButton:
-    if button.title == "rating.score":
+def _button(button: Button, t: NullTranslations, lang: str = "en") -> RenderedButton:
+    params = button.params
+    if button.title == "points.salary_range" and params.get("high") is None:
+        title = _text("points.salary_top", t, {"low": money_text(params["low"], lang)})
+    elif button.title.startswith("points.salary_"):
+        money = {k: money_text(v, lang) for k, v in params.items() if v is not None}
+        title = _text(button.title, t, money)
+    elif button.title == "flow.title":
+        title = t.gettext(load_flows()[str(params["flow"])].title)
+    elif button.title == "rating.score":
         title = "★" * int(button.params["score"])
     elif button.title == "language.name":
         title = language_name(str(button.params["code"]))
@@ -174,11 +303,11 @@ def _button(button: Button, t: NullTranslations) -> RenderedButton:
     return RenderedButton(title=title, payload=button.payload)
 
 
-def render_reply(reply: Reply, t: NullTranslations) -> OutgoingMessage:
+def render_reply(reply: Reply, t: NullTranslations, lang: str = "en") -> OutgoingMessage:
     params = {k: v for k, v in reply.params.items() if f"{{{k}}}" in TEXTS[reply.key]}
     return OutgoingMessage(
         text=_text(reply.key, t, params),
-        buttons=tuple(_button(b, t) for b in reply.buttons),
+        buttons=tuple(_button(b, t, lang) for b in reply.buttons),
     )
 
 
@@ -194,3 +323,99 @@ def render_answer(
         text=messages[-1].text, buttons=tuple(_button(b, t) for b in answer.buttons)
     )
     return messages
+
+
+def render_step(show: ShowStep, t: NullTranslations, lang: str, today: dt.date) -> OutgoingMessage:
+    """One step of the walk-through as a card, with the buttons that move through it."""
+    from domain.dialogue import topic_button
+    from domain.guide import WALK_BUTTONS
+
+    flow = load_flows()[show.flow]
+    steps = flow.steps_for(show.answers)
+    index = min(show.index, len(steps) - 1)
+    step = steps[index]
+    mark = "✓ " if step.id in show.done else ""
+    heading = _text(
+        "guide.step_heading", t,
+        {"number": index + 1, "total": len(steps), "title": mark + t.gettext(step.title)},
+    )  # fmt: skip
+    lines = [heading, "", t.gettext(step.do)]
+    if step.where:
+        lines += ["", _text("guide.where", t, {"where": t.gettext(step.where)})]
+    if step.documents:
+        lines += ["", t.gettext(TEXTS["guide.documents"])]
+        lines += [f"• {t.gettext(d)}" for d in step.documents]
+    lines += _deadline_lines(step, show.answers, t, lang, today)
+    if step.fee:
+        lines += [_text("guide.fee", t, {"fee": t.gettext(step.fee)})]
+    if step.tips:
+        lines += ["", _text("guide.tip", t, {"tip": t.gettext(step.tips)})]
+    buttons = tuple(_button(b, t, lang) for b in WALK_BUTTONS)
+    buttons += tuple(_button(topic_button(topic), t, lang) for topic in step.topics[:2])
+    return OutgoingMessage(text="\n".join(lines).strip(), buttons=buttons)
+
+
+def _deadline_lines(
+    step: Any, answers: Mapping[str, str], t: NullTranslations, lang: str, today: dt.date
+) -> list[str]:
+    if step.deadline is None:
+        return []
+    info = deadline_for(step, answers)
+    if info is None:
+        return ["", t.gettext(TEXTS["guide.deadline_unknown"])]
+    if info.opens is not None:
+        window = {"start": date_text(info.opens, lang), "end": date_text(info.due, lang)}
+        return ["", _text("guide.window", t, window)]
+    key = "guide.deadline_passed" if info.due < today else "guide.deadline"
+    return ["", _text(key, t, {"date": date_text(info.due, lang, weekday=True)})]
+
+
+def render_checklist(show: ShowChecklist, t: NullTranslations, lang: str) -> OutgoingMessage:
+    """The person's steps, ticked off as they go, with their own deadlines."""
+    flow = load_flows()[show.flow]
+    lines = [_text("guide.checklist", t, {"title": t.gettext(flow.title)})]
+    if flow.intro:
+        lines += [t.gettext(flow.intro), ""]
+    for number, step in enumerate(flow.steps_for(show.answers), 1):
+        mark = "✓" if step.id in show.done else ("▶" if number - 1 == show.current else "○")
+        line = f"{mark} {number}. {t.gettext(step.title)}"
+        info = deadline_for(step, show.answers)
+        if info is not None:
+            line += f" ({_text('guide.due', t, {'date': date_text(info.due, lang)})})"
+        lines.append(line)
+    return OutgoingMessage(text="\n".join(lines))
+
+
+def render_points(show: ShowPoints, t: NullTranslations, lang: str) -> OutgoingMessage:
+    """Points per factor, the total, the likely category and what would raise it."""
+    from domain.guide import profile_from_answers
+    from domain.points import MAXIMUM, estimate
+
+    result = estimate(profile_from_answers(show.answers))
+    lines = [
+        _text(
+            "points.result", t,
+            {"total": points_text(result.total, t), "category": result.category.value},
+        ),
+        "",
+    ]  # fmt: skip
+    for factor, value in result.points.items():
+        if factor in ("location", "local_bonus") and value == 0:
+            continue
+        label = t.gettext(TEXTS[f"points.factor.{factor}"])
+        lines.append(f"• {label}: {value}/{MAXIMUM[factor]}")
+    if result.points_to_next is not None:
+        target = "B" if result.category.value == "C" else "A"
+        lines += [
+            "",
+            _text(
+                "points.to_next",
+                t,
+                {"points": points_text(result.points_to_next, t), "category": target},
+            ),
+        ]
+    if result.raises:
+        factors = ", ".join(t.gettext(TEXTS[f"points.factor.{f}"]) for f, _ in result.raises[:3])
+        lines.append(_text("points.raise", t, {"factors": factors}))
+    lines += ["", t.gettext(TEXTS["points.disclaimer"])]
+    return OutgoingMessage(text="\n".join(lines))

@@ -6,6 +6,7 @@ use "3 years", "3年", "3년" or "trois ans" alike.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -78,7 +79,150 @@ def find_languages(text: str) -> Iterator[Entity]:
             yield Entity("language", code, match.start(), match.end(), match.group())
 
 
-def extract_entities(text: str) -> list[Entity]:
-    """Every entity the rules find, in order of position."""
+def extract_entities(text: str, lang: str = "en") -> list[Entity]:
+    """Every entity the rules find (dates only on request: `find_dates` is slower)."""
     found = list(find_languages(text))
+    end = len(text)
+    found += [Entity("amount", a, 0, end, text) for a in find_amounts(text)]
+    found += [Entity("years", y, 0, end, text) for y in find_years(text)]
+    hsk = find_hsk_level(text)
+    if hsk is not None:
+        found.append(Entity("hsk_level", hsk, 0, end, text))
+    degree = find_degree(text)
+    if degree is not None:
+        found.append(Entity("degree", degree, 0, end, text))
+    found += [Entity("country", c, 0, end, text) for c in find_countries(text, lang)]
     return sorted(found, key=lambda e: e.start)
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?")
+KO_DATE = re.compile(r"(?:(\d{4})\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
+ISO_DATE = re.compile(r"\b(\d{4})[-./](\d{1,2})[-./](\d{1,2})\b")
+DMY_DATE = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+
+
+def _date(year: int | None, month: int, day: int, today: dt.date, prefer: str) -> dt.date | None:
+    try:
+        candidate = dt.date(year or today.year, month, day)
+    except ValueError:
+        return None
+    if year is None and prefer == "future" and candidate < today - dt.timedelta(days=31):
+        candidate = candidate.replace(year=candidate.year + 1)
+    return candidate
+
+
+def find_dates(
+    text: str, lang: str, *, today: dt.date | None = None, prefer: str = "current_period"
+) -> list[dt.date]:
+    """Dates written in the text ("3 March", "2027-03-03", "3月5日", "5 марта"), normalised."""
+    today = today or dt.date.today()
+    found: list[dt.date] = []
+    for pattern, order in (
+        (ISO_DATE, "ymd"),
+        (DMY_DATE, "dmy"),
+        (CJK_DATE, "ymd"),
+        (KO_DATE, "ymd"),
+    ):
+        for match in pattern.finditer(text):
+            groups = match.groups()
+            if order == "dmy":
+                day, month, full_year = (int(g) for g in groups)
+                value = _date(full_year, month, day, today, prefer)
+            else:
+                year = int(groups[0]) if groups[0] else None
+                value = _date(year, int(groups[1]), int(groups[2]), today, prefer)
+            if value is not None:
+                found.append(value)
+    if found:
+        return found
+    from dateparser.search import search_dates  # loads its language data on first use
+
+    settings = {
+        "PREFER_DATES_FROM": prefer,
+        "RELATIVE_BASE": dt.datetime.combine(today, dt.time()),
+        "RETURN_AS_TIMEZONE_AWARE": False,
+    }
+    results = search_dates(text, languages=[lang] if lang != "en" else ["en"], settings=settings)
+    return [value.date() for words, value in results or () if any(c.isdigit() for c in words)]
+
+
+# --- numbers, money, years, HSK, degrees ------------------------------------------------------
+
+NUMBER = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(k|K|千|万|萬|만|천|тыс\.?|тысяч\w*|mil|thousand|Tausend)?"
+)
+MULTIPLIERS = {
+    "k": 1_000, "千": 1_000, "천": 1_000, "thousand": 1_000, "mil": 1_000, "tausend": 1_000,
+    "万": 10_000, "萬": 10_000, "만": 10_000,
+}  # fmt: skip
+YEAR_WORDS = re.compile(
+    r"(\d+(?:[.,]\d+)?)\s*(?:\+\s*)?(years?|yrs?|年|년|лет|года?|ans?|années?|jahre?n?|años?|سنوات|سنة|سنين|năm)",
+    re.IGNORECASE,
+)
+HSK = re.compile(r"\bHSK\s*-?\s*([1-9])", re.IGNORECASE)
+DEGREE_WORDS: dict[str, tuple[str, ...]] = {
+    "doctorate": ("phd", "ph.d", "doctorate", "doctoral", "博士", "박사", "доктор", "кандидат наук",
+                  "doctorat", "doktor", "promotion", "doctorado", "دكتوراه", "tiến sĩ"),
+    "master": ("master", "msc", "mba", "硕士", "碩士", "研究生", "석사", "修士", "магистр",
+               "máster", "maestría", "ماجستير", "thạc sĩ"),
+    "bachelor": ("bachelor", "bsc", "undergraduate", "本科", "学士", "학사", "学部", "学士号",
+                 "бакалавр", "licence", "licenciatura", "grado", "بكالوريوس", "cử nhân", "đại học"),
+}  # fmt: skip
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", "."))
+
+
+def find_amounts(text: str) -> list[float]:
+    """Numbers with their multipliers ("300k", "30万", "45만", "300 000"), as plain amounts."""
+    compact = re.sub(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)", "", text)
+    amounts = []
+    for match in NUMBER.finditer(compact):
+        value = _number(match.group(1)) if match.group(1).count(",") <= 1 else 0.0
+        unit = (match.group(2) or "").lower().rstrip(".")
+        multiplier = next((m for word, m in MULTIPLIERS.items() if unit.startswith(word)), 1)
+        amounts.append(value * multiplier)
+    return amounts
+
+
+def find_years(text: str) -> list[float]:
+    """Durations in years ("5 years", "3年", "2 года", "10 años")."""
+    return [_number(m.group(1)) for m in YEAR_WORDS.finditer(text)]
+
+
+def find_hsk_level(text: str) -> int | None:
+    match = HSK.search(text)
+    return int(match.group(1)) if match else None
+
+
+def find_degree(text: str) -> str | None:
+    lowered = text.lower()
+    for degree, words in DEGREE_WORDS.items():
+        if any(word in lowered for word in words):
+            return degree
+    return None
+
+
+@cache
+def _country_patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
+    names = Locale.parse(lang).territories
+    english = Locale.parse("en").territories
+    patterns = []
+    for code in set(names) | set(english):
+        if not code.isalpha() or len(code) != 2:
+            continue
+        variants = {
+            n for n in (names.get(code), english.get(code)) if n and (len(n) > 3 or not n.isascii())
+        }
+        if variants:
+            alternatives = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
+            patterns.append((code, re.compile(alternatives, re.IGNORECASE)))
+    return patterns
+
+
+def find_countries(text: str, lang: str) -> list[str]:
+    """ISO 3166 codes of countries named in the user's language or in English."""
+    return [code for code, pattern in _country_patterns(lang) if pattern.search(text)]

@@ -7,11 +7,16 @@ from dataclasses import dataclass
 
 from domain.conversation import (
     AnswerTopic,
+    CancelReminders,
     DialogueState,
     Event,
     OpenHandoff,
     RecordMiss,
     Reply,
+    ScheduleReminders,
+    ShowChecklist,
+    ShowPoints,
+    ShowStep,
     Step,
     Understanding,
     UserText,
@@ -42,6 +47,16 @@ def describe(result: Step) -> list[str]:
                 words.append("miss")
             case OpenHandoff():
                 words.append("handoff")
+            case ShowStep():
+                words.append(f"step:{effect.index}")
+            case ShowChecklist():
+                words.append("checklist")
+            case ShowPoints():
+                words.append("points")
+            case ScheduleReminders():
+                words.append("remind")
+            case CancelReminders():
+                words.append("unremind")
     return words
 
 

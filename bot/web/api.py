@@ -98,9 +98,10 @@ async def parse(request: web.Request) -> web.Response:
 @routes.post("/api/v1/conversations")
 async def create_conversation(request: web.Request) -> web.Response:
     body = await read_json(request) if request.can_read_body else {}
-    lang = negotiate(optional_string(body, "lang", 16)) or negotiate(
-        request.headers.get("Accept-Language", "").split(",")[0].split(";")[0]
-    )
+    chosen = negotiate(optional_string(body, "lang", 16))
+    # The browser's language is only a hint: what the visitor types decides until they choose.
+    hint = negotiate(request.headers.get("Accept-Language", "").split(",")[0].split(";")[0])
+    lang = chosen or hint
     role = optional_string(body, "role", 16)
     if role not in (None, "foreigner", "employer"):
         raise ApiError(400, "invalid_field", "'role' must be 'foreigner' or 'employer'.")
@@ -108,8 +109,7 @@ async def create_conversation(request: web.Request) -> web.Response:
         conversation, token = await repository.create_web_conversation(
             session, lang=lang or "en", role=role
         )
-        if lang:
-            conversation.dialogue = {"lang_chosen": True}
+        conversation.dialogue = {"lang_chosen": chosen is not None}
     return web.json_response(
         {"conversation_id": conversation.id, "token": token, "lang": conversation.lang},
         status=201,

@@ -17,6 +17,7 @@ from bot import repository
 from bot.assistant import Assistant
 from bot.db import create_engine, session_factory
 from bot.models import utcnow
+from bot.reminders import reminder_loop
 from bot.settings import Settings
 from bot.web import api, officer_api, pages, telegram_webhook
 from bot.web.errors import json_errors
@@ -114,6 +115,14 @@ async def _escalation(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _reminders(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(reminder_loop(app[ASSISTANT]), name="reminders")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def openapi(request: web.Request) -> web.Response:
     spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
     return web.Response(text=json.dumps(spec), content_type="application/json")
@@ -125,7 +134,7 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY, middlewares=[pages.security_headers, json_errors]
     )
     app[SETTINGS] = settings
-    app.cleanup_ctx.extend([_database, _nlu, _telegram, _recover, _escalation])
+    app.cleanup_ctx.extend([_database, _nlu, _telegram, _recover, _escalation, _reminders])
     app.add_routes(api.routes)
     app.add_routes(officer_api.routes)
     app.add_routes(telegram_webhook.routes)

@@ -169,7 +169,7 @@ async def get_handoff(request: web.Request) -> web.Response:
                 {
                     "seq": m.seq,
                     "sender": m.sender,
-                    "text": m.text,
+                    "text": m.text or (f"[{m.payload}]" if m.payload else ""),
                     "intent": m.intent,
                     "confidence": m.confidence,
                     "created_at": m.created_at.isoformat(),

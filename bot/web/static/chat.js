@@ -29,8 +29,10 @@
 
   async function ensureConversation() {
     if (conv) return;
-    const lang = localStorage.getItem("onestop.lang") || (navigator.language || "en");
-    conv = await api("/api/v1/conversations", { method: "POST", body: JSON.stringify({ lang }) });
+    // An explicit choice from the picker is sent; otherwise the browser's Accept-Language is
+    // only a hint and the language of what the visitor types wins.
+    const lang = localStorage.getItem("onestop.lang");
+    conv = await api("/api/v1/conversations", { method: "POST", body: JSON.stringify(lang ? { lang } : {}) });
     localStorage.setItem("onestop.conversation", JSON.stringify(conv));
   }
 
@@ -113,7 +115,7 @@
     send({ payload: "lang:" + langSelect.value });
   });
 
-  setDirection(localStorage.getItem("onestop.lang") || "en");
+  setDirection(localStorage.getItem("onestop.lang") || (navigator.language || "en").slice(0, 2));
   loadHistory();
   setInterval(poll, 3000);
 })();

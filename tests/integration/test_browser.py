@@ -1,0 +1,95 @@
+"""Real Chromium: a visitor asks for a person, an officer sees it live, claims it and replies."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.settings import Settings
+from tests.conftest import ARTIFACTS, free_port
+from tests.integration.helpers import running_app
+from tests.integration.officers import PASSWORD, make_officer
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield instance
+        await instance.close()
+
+
+async def test_officer_takes_over_a_web_chat_live(browser, sqlite_url: str, rasa_url: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.async_api import expect
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = await make_officer(sqlite_url, "en")
+    port = free_port()
+    settings = Settings(
+        database_url=sqlite_url, rasa_url=rasa_url, office_hours="mon-sun 00:00-23:59"
+    )
+    async with running_app(settings, port=port):
+        base = f"http://127.0.0.1:{port}"
+        visitor = await browser.new_page(viewport={"width": 390, "height": 780})
+        officer = await browser.new_page(viewport={"width": 1280, "height": 800})
+        dialogs: list[str] = []
+        for page in (visitor, officer):
+            page.on("dialog", lambda d: dialogs.append(d.message))
+
+        await officer.goto(f"{base}/officer")
+        await officer.get_by_label("Name").fill(name)
+        await officer.get_by_label("Password").fill(PASSWORD)
+        await officer.get_by_role("button", name="Log in").click()
+        await expect(officer.locator("#queue")).to_contain_text("No one is waiting")
+
+        await visitor.goto(f"{base}/")
+        await visitor.get_by_label("Your message").fill(f"hello {XSS}")
+        await visitor.get_by_role("button", name="Send").click()
+        await visitor.get_by_role("button", name="Talk to an officer").last.click()
+        await visitor.get_by_role("button", name="Yes").last.click()
+        await expect(visitor.locator(".msg.bot").last).to_contain_text("number 1 in the queue")
+
+        ticket = officer.locator("#queue button").first
+        await expect(ticket).to_contain_text("waiting", timeout=15_000)  # live, no reload
+        await ticket.click()
+        await expect(officer.locator("#transcript")).to_contain_text(XSS)
+        await officer.get_by_role("button", name="Claim").click()
+        await officer.get_by_label("Reply to the user").fill(f"Hello, I can help. {XSS}")
+        await officer.get_by_role("button", name="Send", exact=True).click()
+
+        reply = visitor.locator(".msg.officer").last
+        await expect(reply).to_contain_text("Hello, I can help.", timeout=15_000)
+        await expect(reply).to_contain_text(XSS)
+        await visitor.screenshot(path=str(ARTIFACTS / "webchat-visitor.png"), full_page=True)
+        await officer.screenshot(path=str(ARTIFACTS / "officer-console.png"), full_page=True)
+
+        assert await visitor.evaluate("window.pwned === undefined")
+        assert await officer.evaluate("window.pwned === undefined")
+        assert dialogs == []
+
+
+async def test_arabic_chat_is_right_to_left(browser, sqlite_url: str, rasa_url: str) -> None:  # type: ignore[no-untyped-def]
+    from playwright.async_api import expect
+
+    port = free_port()
+    async with running_app(Settings(database_url=sqlite_url, rasa_url=rasa_url), port=port):
+        page = await browser.new_page(viewport={"width": 390, "height": 780})
+        await page.goto(f"http://127.0.0.1:{port}/")
+        await page.get_by_label("Your message").fill("مرحبا، كم تكلفة تصريح الإقامة؟")
+        await page.get_by_role("button", name="Send").click()
+        await expect(page.locator(".msg.bot").first).to_be_visible()
+        await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+        await page.screenshot(path=str(ARTIFACTS / "webchat-arabic.png"), full_page=True)
