@@ -44,7 +44,7 @@ catalogs: $(MO_FILES)
 i18n: $(BIN)/.installed
 	$(BIN)/pybabel extract -F pyproject.toml -o locales/messages.pot --no-location --sort-by-file \
 		--project=onestop --copyright-holder=Onestop --add-comments=TRANSLATORS: -k N_ .
-	$(BIN)/pybabel update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-pot-creation-date
+	$(BIN)/pybabel update -D messages -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date
 	$(MAKE) catalogs
 
 model: $(BIN)/.installed $(RASA_VENV)/.installed

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     handoff_escalate_minutes: float = 10.0
     telegram_officers_chat_id: int | None = None
     officer_session_hours: float = 12.0
+    reminder_interval_seconds: float = 20.0
 
     log_level: str = "INFO"
     log_json: bool = True

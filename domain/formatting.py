@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations
 
@@ -54,4 +54,6 @@ def minutes_text(count: int, t: NullTranslations) -> str:
 
 def opening_text(moment: dt.datetime, lang: str) -> str:
     """When the center opens next: weekday, date and time in China ("Monday, 30 Nov, 09:00")."""
-    return format_datetime(moment, "EEEE d MMM, HH:mm", tzinfo=CHINA, locale=lang)
+    local = moment.astimezone(CHINA)
+    day = format_skeleton("MMMMEd", local, locale=lang)
+    return f"{day} {format_time(local, 'short', tzinfo=CHINA, locale=lang)}"

@@ -343,7 +343,7 @@ def render_step(show: ShowStep, t: NullTranslations, lang: str, today: dt.date) 
     if step.where:
         lines += ["", _text("guide.where", t, {"where": t.gettext(step.where)})]
     if step.documents:
-        lines += ["", t.gettext(TEXTS["guide.documents"])]
+        lines += ["", _text("guide.documents", t, {})]
         lines += [f"• {t.gettext(d)}" for d in step.documents]
     lines += _deadline_lines(step, show.answers, t, lang, today)
     if step.fee:
@@ -362,7 +362,7 @@ def _deadline_lines(
         return []
     info = deadline_for(step, answers)
     if info is None:
-        return ["", t.gettext(TEXTS["guide.deadline_unknown"])]
+        return ["", _text("guide.deadline_unknown", t, {})]
     if info.opens is not None:
         window = {"start": date_text(info.opens, lang), "end": date_text(info.due, lang)}
         return ["", _text("guide.window", t, window)]
@@ -417,5 +417,5 @@ def render_points(show: ShowPoints, t: NullTranslations, lang: str) -> OutgoingM
     if result.raises:
         factors = ", ".join(t.gettext(TEXTS[f"points.factor.{f}"]) for f, _ in result.raises[:3])
         lines.append(_text("points.raise", t, {"factors": factors}))
-    lines += ["", t.gettext(TEXTS["points.disclaimer"])]
+    lines += ["", _text("points.disclaimer", t, {})]
     return OutgoingMessage(text="\n".join(lines))

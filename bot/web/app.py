@@ -116,7 +116,8 @@ async def _escalation(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _reminders(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(reminder_loop(app[ASSISTANT]), name="reminders")
+    interval = app[SETTINGS].reminder_interval_seconds
+    task = asyncio.create_task(reminder_loop(app[ASSISTANT], interval), name="reminders")
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
