@@ -193,6 +193,18 @@ def officer_disable(settings: Settings, name: str) -> None:
     click.echo(f"officer {name} disabled")
 
 
+@main.command()
+@click.option("--days", type=int, help="Keep this many days (default: RETENTION_DAYS).")
+@click.pass_obj
+def purge(settings: Settings, days: int | None) -> None:
+    """Remove conversations idle longer than the retention period (tickets stay anonymous)."""
+    from bot import repository
+
+    keep = days if days is not None else settings.retention_days
+    removed = _run_in_session(settings, lambda session: repository.purge_older_than(session, keep))
+    click.echo(", ".join(f"{count} {what}" for what, count in removed.items()) + " removed")
+
+
 @main.group()
 def db() -> None:
     """Database maintenance."""

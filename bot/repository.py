@@ -505,3 +505,33 @@ async def due_reminders(session: AsyncSession, limit: int = 50) -> Sequence[Remi
         .with_for_update(skip_locked=True)
     )
     return result.scalars().all()
+
+
+async def purge_older_than(session: AsyncSession, days: int) -> dict[str, int]:
+    """The retention purge: conversations idle for `days` go, with their messages, misses and
+    reminders; their tickets stay as anonymous records; orphaned contacts and old officer
+    sessions go too. Returns what was removed."""
+    limit = utcnow() - dt.timedelta(days=days)
+    old = select(Conversation.id).where(Conversation.updated_at < limit)
+    ids = list((await session.execute(old)).scalars().all())
+    await session.execute(
+        update(HandoffTicket)
+        .where(HandoffTicket.conversation_id.in_(ids))
+        .values(conversation_id=None, note=None, comment=None)
+    )
+    messages = select(Message.id).where(Message.conversation_id.in_(ids))
+    await session.execute(delete(Miss).where(Miss.message_id.in_(messages)))
+    removed_messages = await session.execute(
+        delete(Message).where(Message.conversation_id.in_(ids))
+    )
+    await session.execute(delete(Reminder).where(Reminder.conversation_id.in_(ids)))
+    await session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    in_use = select(Conversation.contact_id).where(Conversation.contact_id.is_not(None))
+    contacts = await session.execute(delete(Contact).where(Contact.id.not_in(in_use)))
+    await session.execute(delete(OfficerSession).where(OfficerSession.expires_at < utcnow()))
+    await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < limit))
+    return {
+        "conversations": len(ids),
+        "messages": int(removed_messages.rowcount or 0),  # type: ignore[attr-defined]
+        "contacts": int(contacts.rowcount or 0),  # type: ignore[attr-defined]
+    }

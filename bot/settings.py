@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     telegram_officers_chat_id: int | None = None
     officer_session_hours: float = 12.0
     reminder_interval_seconds: float = 20.0
+    rate_per_address_per_minute: float = 300.0
+    rate_per_conversation_per_minute: float = 30.0
+    retention_days: int = 365
 
     log_level: str = "INFO"
     log_json: bool = True

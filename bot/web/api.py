@@ -13,6 +13,7 @@ from bot.assistant import Inbound, message_json
 from bot.models import Conversation
 from bot.web.errors import ApiError
 from bot.web.keys import ASSISTANT, NLU, SESSIONS
+from bot.web.limits import PER_CONVERSATION
 from domain.i18n import negotiate
 from domain.topics import LANGUAGES
 from nlu.client import NluUnavailable
@@ -140,6 +141,8 @@ def state_json(conversation: Conversation) -> dict[str, str]:
 @routes.post("/api/v1/conversations/{id}/messages")
 async def post_message(request: web.Request) -> web.Response:
     conversation = await authorized_conversation(request)
+    if not await request.app[PER_CONVERSATION].allow(conversation.id):
+        raise ApiError(429, "too_many_requests", "Too many messages; please wait a moment.")
     body = await read_json(request)
     raw_text = optional_string(body, "text", 10_000)
     payload = optional_string(body, "payload", 128)

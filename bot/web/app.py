@@ -19,7 +19,7 @@ from bot.db import create_engine, session_factory
 from bot.models import utcnow
 from bot.reminders import reminder_loop
 from bot.settings import Settings
-from bot.web import api, officer_api, pages, telegram_webhook
+from bot.web import api, limits, officer_api, pages, telegram_webhook
 from bot.web.errors import json_errors
 from bot.web.keys import ASSISTANT, NLU, SESSIONS, SETTINGS, TELEGRAM
 from domain.knowledge import load_knowledge
@@ -132,9 +132,15 @@ async def openapi(request: web.Request) -> web.Response:
 def create_app(settings: Settings) -> web.Application:
     """The whole server: API, web chat, Telegram (when configured)."""
     app = web.Application(
-        client_max_size=MAX_BODY, middlewares=[pages.security_headers, json_errors]
+        client_max_size=MAX_BODY,
+        middlewares=[pages.security_headers, json_errors, limits.limit_by_address],
     )
     app[SETTINGS] = settings
+    limits.setup(
+        app,
+        per_address=settings.rate_per_address_per_minute,
+        per_conversation=settings.rate_per_conversation_per_minute,
+    )
     app.cleanup_ctx.extend([_database, _nlu, _telegram, _recover, _escalation, _reminders])
     app.add_routes(api.routes)
     app.add_routes(officer_api.routes)
