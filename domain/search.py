@@ -2,34 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from babel.support import NullTranslations
-from rapidfuzz import fuzz, process, utils
+from rapidfuzz import fuzz, utils
 
 from domain.knowledge import Article
 from domain.responses import TOPIC_TITLES
+
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+MIN_SCORE = 70.0
+
+
+def query_terms(text: str) -> list[str]:
+    """Words of three letters or more; for Chinese, Japanese and Korean, character pairs."""
+    cleaned = utils.default_process(text)
+    terms = [word for word in cleaned.split() if len(word) >= 3 and not CJK.search(word)]
+    for word in cleaned.split():
+        if CJK.search(word):
+            terms += [word[i : i + 2] for i in range(max(1, len(word) - 1))]
+    return terms
 
 
 def search_topics(
     text: str, knowledge: Mapping[str, Article], t: NullTranslations, limit: int = 3
 ) -> tuple[str, ...]:
-    """The topics whose title or answer best match the text (rapidfuzz, partial matching)."""
-    documents = {
-        topic: " ".join(
-            [t.gettext(TOPIC_TITLES.get(topic, topic)), *map(t.gettext, article.parts["anyone"])]
-        )
-        for topic, article in knowledge.items()
-    }
-    query = utils.default_process(text)
-    if len(query) < 2:
+    """The topics whose title (weighted) or answer contain the query's words, best first."""
+    terms = query_terms(text)
+    if not terms:
         return ()
-    matches = process.extract(
-        query,
-        documents,
-        scorer=fuzz.partial_token_set_ratio if " " in query else fuzz.partial_ratio,
-        processor=utils.default_process,
-        limit=limit,
-        score_cutoff=60,
-    )
-    return tuple(str(key) for _, _, key in matches)
+    scored = []
+    for topic, article in knowledge.items():
+        title = utils.default_process(t.gettext(TOPIC_TITLES.get(topic, topic)))
+        body = utils.default_process(" ".join(map(t.gettext, article.parts["anyone"])))
+        score = sum(
+            max(fuzz.partial_ratio(term, title), 0.85 * fuzz.partial_ratio(term, body))
+            for term in terms
+        ) / len(terms)
+        if score >= MIN_SCORE:
+            scored.append((score, topic))
+    scored.sort(key=lambda item: -item[0])
+    return tuple(topic for _, topic in scored[:limit])

@@ -166,3 +166,40 @@ async def test_handoff_round_trip_through_the_officers_group(
         mine[1]["text"],
     ]
     assert translations_for("ru").gettext(TEXTS["handoff.claimed"]) == mine[2]["text"]
+
+
+async def test_user_text_is_escaped_in_telegram_html(
+    database_url: str, rasa_url: str, bot_api: FakeBotApi
+) -> None:
+    from tests.integration.officers import make_officer
+
+    officer_id = OFFICER_TELEGRAM_ID + bot_api.seed + 1
+    await make_officer(database_url, "en", telegram_user_id=officer_id)
+    user = 9000 + bot_api.seed % 1000
+    settings = telegram_settings(
+        database_url, rasa_url, bot_api,
+        telegram_officers_chat_id=OFFICERS_CHAT, office_hours="mon-sun 00:00-23:59",
+    )  # fmt: skip
+    async with running_app(settings):
+        await bot_api.deliver(bot_api.user_update(user, callback_data="human"))
+        await bot_api.deliver(bot_api.user_update(user, callback_data="yes"))
+        announced = await bot_api.replies_to(OFFICERS_CHAT, 1)
+        claim = announced[0]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        await bot_api.deliver(
+            bot_api.user_update(OFFICERS_CHAT, callback_data=claim, from_id=officer_id)
+        )
+        group = await bot_api.replies_to(OFFICERS_CHAT, 2)
+        await bot_api.replies_to(user, 3)
+        await bot_api.deliver(bot_api.user_update(user, text='<a href="http://x">click</a> & <b>'))
+        group = await bot_api.replies_to(OFFICERS_CHAT, 3)
+        await bot_api.deliver(
+            bot_api.user_update(
+                OFFICERS_CHAT, text="<i>fine</i> & <script>", from_id=officer_id,
+                reply_to=group[1]["message_id"],
+            )
+        )  # fmt: skip
+        to_user = await bot_api.replies_to(user, 4)
+
+    assert "&lt;a href=&quot;http://x&quot;&gt;click&lt;/a&gt; &amp; &lt;b&gt;" in group[2]["text"]
+    assert to_user[3]["text"] == "&lt;i&gt;fine&lt;/i&gt; &amp; &lt;script&gt;"
+    assert to_user[3]["parse_mode"] == "HTML"
