@@ -12,9 +12,11 @@ NLU_PORT ?= 5005
 PYTHON_BOT := $(shell for p in python3.12 python3.11 python3; do \
 	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
 	&& { command -v $$p; break; }; done)
+# A candidate counts only if it runs (a pyenv shim for a version not selected does not).
 PYTHON_RASA := $(shell for p in python3.10 $$HOME/.pyenv/versions/3.10*/bin/python3.10 \
 	/root/.pyenv/versions/3.10*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
-	[ -x "$$(command -v $$p)" ] && { command -v $$p; break; }; done)
+	$$p -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
 
 .PHONY: run test lint types unit catalogs i18n model nlu-env bot-env serve-nlu clean browsers
 
