@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import repository
 from bot.models import Conversation, Message, utcnow
 from domain.conversation import (
+    AddTicketNote,
     AnswerTopic,
     ButtonPressed,
     CancelHandoff,
@@ -293,6 +294,8 @@ class Assistant:
                     outgoing.append(await self._queue_notice(session, ticket.id, new.lang))
                     if opened is not None:
                         opened.append(ticket.id)
+                case AddTicketNote():
+                    await repository.note_open_ticket(session, conversation.id, effect.text)
                 case CancelHandoff():
                     await repository.cancel_waiting_tickets(session, conversation.id)
                 case RecordRating():

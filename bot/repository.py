@@ -27,6 +27,8 @@ from bot.models import (
 )
 from domain.flows import PlannedReminder
 
+OPEN = ("waiting", "active")
+
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
@@ -434,8 +436,13 @@ async def erase_conversation(session: AsyncSession, conversation_id: str) -> Non
     """Erase a conversation's messages and personal data; tickets keep an anonymised record."""
     await session.execute(
         update(HandoffTicket)
+        .where(HandoffTicket.conversation_id == conversation_id, HandoffTicket.status.in_(OPEN))
+        .values(status="closed", closed_at=utcnow())
+    )
+    await session.execute(
+        update(HandoffTicket)
         .where(HandoffTicket.conversation_id == conversation_id)
-        .values(conversation_id=None, note=None)
+        .values(conversation_id=None, note=None, comment=None)
     )
     await session.execute(
         delete(Miss).where(
@@ -516,6 +523,11 @@ async def purge_older_than(session: AsyncSession, days: int) -> dict[str, int]:
     ids = list((await session.execute(old)).scalars().all())
     await session.execute(
         update(HandoffTicket)
+        .where(HandoffTicket.conversation_id.in_(ids), HandoffTicket.status.in_(OPEN))
+        .values(status="closed", closed_at=utcnow())
+    )
+    await session.execute(
+        update(HandoffTicket)
         .where(HandoffTicket.conversation_id.in_(ids))
         .values(conversation_id=None, note=None, comment=None)
     )
@@ -535,3 +547,9 @@ async def purge_older_than(session: AsyncSession, days: int) -> dict[str, int]:
         "messages": int(removed_messages.rowcount or 0),  # type: ignore[attr-defined]
         "contacts": int(contacts.rowcount or 0),  # type: ignore[attr-defined]
     }
+
+
+async def note_open_ticket(session: AsyncSession, conversation_id: str, text: str) -> None:
+    ticket = await open_ticket_of(session, conversation_id)
+    if ticket is not None:
+        ticket.note = text

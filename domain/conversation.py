@@ -32,6 +32,7 @@ class Awaiting(StrEnum):
     HANDOFF_CONFIRMATION = "handoff_confirmation"
     RATING = "rating"
     RATING_COMMENT = "rating_comment"
+    HANDOFF_NOTE = "handoff_note"
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,13 @@ class CancelHandoff:
 
 
 @dataclass(frozen=True)
+class AddTicketNote:
+    """The user's note for the officer, on the conversation's open ticket."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class RecordRating:
     """The user's 1-5 rating of the officer's help (the latest closed ticket)."""
 
@@ -231,6 +239,7 @@ Effect = (
     | RecordMiss
     | OpenHandoff
     | CancelHandoff
+    | AddTicketNote
     | RecordRating
     | RecordComment
     | ShowStep

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from domain import guide, payloads
 from domain.conversation import (
+    AddTicketNote,
     AnswerTopic,
     Awaiting,
     Button,
@@ -105,6 +106,14 @@ def step(state: DialogueState, event: Event, policy: Policy) -> Step:
         return Step(
             new, (CancelHandoff(), Reply("handoff.cancelled", buttons=menu_buttons(new, policy)))
         )
+    if (
+        state.mode is Mode.WAITING_FOR_OFFICER
+        and state.awaiting is Awaiting.HANDOFF_NOTE
+        and isinstance(event, UserText)
+    ):
+        # The first words typed while waiting become the ticket's note for the officer.
+        noted = state.evolve(awaiting=Awaiting.NOTHING)
+        return Step(noted, (AddTicketNote(event.text[:1000]), Reply("handoff.note_saved")))
     if state.mode is not Mode.BOT and not _is_control(event):
         # An officer has (or is about to take) the conversation: the bot keeps quiet, and the
         # edge relays the message to the officer.
@@ -297,8 +306,8 @@ def _offer_officer(state: DialogueState, topic: str | None) -> Step:
 
 def _affirm(state: DialogueState, policy: Policy) -> Step:
     if state.awaiting is Awaiting.HANDOFF_CONFIRMATION:
-        new = state.evolve(mode=Mode.WAITING_FOR_OFFICER, awaiting=Awaiting.NOTHING, misses=0)
-        return Step(new, (OpenHandoff(state.last_topic),))
+        new = state.evolve(mode=Mode.WAITING_FOR_OFFICER, awaiting=Awaiting.HANDOFF_NOTE, misses=0)
+        return Step(new, (OpenHandoff(state.last_topic), Reply("handoff.note_prompt")))
     return Step(state, (Reply("anything_else", buttons=menu_buttons(state, policy)),))
 
 
@@ -324,7 +333,8 @@ def _change_language(state: DialogueState, understanding: Understanding, policy:
 
 def officer_claimed(state: DialogueState) -> Step:
     """An officer took the ticket: from now on the bot keeps quiet."""
-    return Step(state.evolve(mode=Mode.WITH_OFFICER), (Reply("handoff.claimed"),))
+    claimed = state.evolve(mode=Mode.WITH_OFFICER, awaiting=Awaiting.NOTHING)
+    return Step(claimed, (Reply("handoff.claimed"),))
 
 
 RATING_BUTTONS = tuple(

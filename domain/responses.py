@@ -105,6 +105,8 @@ TEXTS: Mapping[str, str] = {
         "here."
     ),
     "handoff.claimed": N_("An officer of the center has joined the conversation."),
+    "handoff.note_prompt": N_("If you like, type a short note for the officer now."),
+    "handoff.note_saved": N_("Thank you. The officer will see your note."),
     "handoff.cancelled": N_(
         "All right, I have taken your request off the officers' queue. How else can I help?"
     ),

@@ -62,7 +62,7 @@ def test_low_confidence_offers_closest_topics_then_an_officer() -> None:
         [
             (unsure, ["miss", "miss.not_understood"]),
             (understood("out_of_scope"), ["miss", "miss.offer_officer"]),
-            (understood("affirm"), ["handoff"]),
+            (understood("affirm"), ["handoff", "handoff.note_prompt"]),
         ]
     )
     assert state.mode is Mode.WAITING_FOR_OFFICER

@@ -62,6 +62,7 @@ def ticket_json(ticket: HandoffTicket) -> dict[str, Any]:
         "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
         "officer": ticket.officer.username if ticket.officer else None,
         "escalated": ticket.escalated_at is not None,
+        "note": ticket.note,
         "rating": ticket.rating,
     }
 

@@ -22,6 +22,19 @@ FLAGS = [
 XSS = '<img src=x onerror="window.pwned=1"><script>window.pwned=1</script>'
 
 
+async def newest_ticket_id(database_url: str) -> int:
+    from sqlalchemy import func, select
+
+    from bot.db import create_engine, session_factory
+    from bot.models import HandoffTicket
+
+    engine = create_engine(database_url)
+    async with session_factory(engine)() as session:
+        newest = await session.scalar(select(func.max(HandoffTicket.id)))
+    await engine.dispose()
+    return int(newest or 0)
+
+
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[object]:
     from playwright.async_api import async_playwright
@@ -53,16 +66,17 @@ async def test_officer_takes_over_a_web_chat_live(browser, sqlite_url: str, rasa
         await officer.get_by_label("Name").fill(name)
         await officer.get_by_label("Password").fill(PASSWORD)
         await officer.get_by_role("button", name="Log in").click()
-        await expect(officer.locator("#queue")).to_contain_text("No one is waiting")
+        await expect(officer.locator("#who")).to_contain_text(name)
 
         await visitor.goto(f"{base}/")
         await visitor.get_by_label("Your message").fill(f"hello {XSS}")
         await visitor.get_by_role("button", name="Send").click()
         await visitor.get_by_role("button", name="Talk to an officer").last.click()
         await visitor.get_by_role("button", name="Yes").last.click()
-        await expect(visitor.locator(".msg.bot").last).to_contain_text("number 1 in the queue")
+        await expect(visitor.locator(".msg.bot", has_text="number 1 in the queue")).to_be_visible()
 
-        ticket = officer.locator("#queue button").first
+        newest = await newest_ticket_id(sqlite_url)
+        ticket = officer.locator(f'#queue button[data-ticket="{newest}"]')
         await expect(ticket).to_contain_text("waiting", timeout=15_000)  # live, no reload
         await ticket.click()
         await expect(officer.locator("#transcript")).to_contain_text(XSS)

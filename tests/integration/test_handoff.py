@@ -45,11 +45,15 @@ async def test_the_full_round_trip(settings: Settings, database_url: str) -> Non
         queued = await ask_for_an_officer(visitor)
         assert "1" in queued[0]["text"]  # first in the queue
         assert queued[0]["buttons"][0]["payload"] == "cancel_handoff"
+        assert queued[1]["text"] == text("handoff.note_prompt", "ko")
+        noted = await visitor.say("서류 문제로 상담하고 싶어요")
+        assert noted["messages"][0]["text"] == text("handoff.note_saved", "ko")
 
         officer = await OfficerClient(client, name).login()
         waiting = await officer.get("/api/v1/handoffs?status=waiting")
         ticket = next(t for t in waiting if t["conversation_id"] == visitor.conversation_id)
         assert ticket["language"] == "ko" and ticket["status"] == "waiting"
+        assert ticket["note"] == "서류 문제로 상담하고 싶어요"
 
         status, claimed = await officer.post(f"/api/v1/handoffs/{ticket['id']}/claim")
         assert status == 200 and claimed["officer"] == name

@@ -138,7 +138,7 @@ async def test_handoff_round_trip_through_the_officers_group(
         )
         group = await bot_api.replies_to(OFFICERS_CHAT, 2)
         thread = group[1]["message_id"]
-        await bot_api.replies_to(user, 3)  # confirm, queued, officer joined
+        await bot_api.replies_to(user, 4)  # confirm, queued, note prompt, officer joined
 
         await bot_api.deliver(bot_api.user_update(user, text="Мне нужна помощь с документами"))
         group = await bot_api.replies_to(OFFICERS_CHAT, 3)
@@ -149,23 +149,24 @@ async def test_handoff_round_trip_through_the_officers_group(
                 OFFICERS_CHAT, text="Здравствуйте! Чем помочь?", from_id=officer_id, reply_to=thread
             )
         )
-        to_user = await bot_api.replies_to(user, 4)
-        assert to_user[3]["text"] == "Здравствуйте! Чем помочь?"
+        to_user = await bot_api.replies_to(user, 5)
+        assert to_user[4]["text"] == "Здравствуйте! Чем помочь?"
 
         await bot_api.deliver(
             bot_api.user_update(OFFICERS_CHAT, text="/close", from_id=officer_id, reply_to=thread)
         )
-        to_user = await bot_api.replies_to(user, 6)
+        to_user = await bot_api.replies_to(user, 7)
         rating = translations_for("ru").gettext(TEXTS["rating.ask"])
-        assert to_user[5]["text"] == rating
-        assert len(to_user[5]["reply_markup"]["inline_keyboard"]) == 5
+        assert to_user[6]["text"] == rating
+        assert len(to_user[6]["reply_markup"]["inline_keyboard"]) == 5
 
     mine = [m for m in bot_api.sent if int(m["chat_id"]) == user]
     assert [m["text"] for m in mine[:2]] == [
         translations_for("ru").gettext(TEXTS["handoff.confirm"]),
         mine[1]["text"],
     ]
-    assert translations_for("ru").gettext(TEXTS["handoff.claimed"]) == mine[2]["text"]
+    assert translations_for("ru").gettext(TEXTS["handoff.note_prompt"]) == mine[2]["text"]
+    assert translations_for("ru").gettext(TEXTS["handoff.claimed"]) == mine[3]["text"]
 
 
 async def test_user_text_is_escaped_in_telegram_html(
@@ -189,7 +190,7 @@ async def test_user_text_is_escaped_in_telegram_html(
             bot_api.user_update(OFFICERS_CHAT, callback_data=claim, from_id=officer_id)
         )
         group = await bot_api.replies_to(OFFICERS_CHAT, 2)
-        await bot_api.replies_to(user, 3)
+        await bot_api.replies_to(user, 4)
         await bot_api.deliver(bot_api.user_update(user, text='<a href="http://x">click</a> & <b>'))
         group = await bot_api.replies_to(OFFICERS_CHAT, 3)
         await bot_api.deliver(
@@ -198,8 +199,8 @@ async def test_user_text_is_escaped_in_telegram_html(
                 reply_to=group[1]["message_id"],
             )
         )  # fmt: skip
-        to_user = await bot_api.replies_to(user, 4)
+        to_user = await bot_api.replies_to(user, 5)
 
     assert "&lt;a href=&quot;http://x&quot;&gt;click&lt;/a&gt; &amp; &lt;b&gt;" in group[2]["text"]
-    assert to_user[3]["text"] == "&lt;i&gt;fine&lt;/i&gt; &amp; &lt;script&gt;"
-    assert to_user[3]["parse_mode"] == "HTML"
+    assert to_user[4]["text"] == "&lt;i&gt;fine&lt;/i&gt; &amp; &lt;script&gt;"
+    assert to_user[4]["parse_mode"] == "HTML"

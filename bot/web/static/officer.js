@@ -73,7 +73,7 @@
   async function showTicket(id) {
     const t = await api(`/api/v1/handoffs/${id}`);
     $("ticket-title").textContent = `Ticket #${t.id}`;
-    $("ticket-meta").textContent = `Language: ${t.language} · Topic: ${t.topic || "–"} · Role: ${t.role || "–"} · Status: ${t.status}` + (t.officer ? ` · Officer: ${t.officer}` : "");
+    $("ticket-meta").textContent = `Language: ${t.language} · Topic: ${t.topic || "–"} · Role: ${t.role || "–"} · Status: ${t.status}` + (t.officer ? ` · Officer: ${t.officer}` : "") + (t.note ? ` · Note: ${t.note}` : "");
     const list = $("transcript");
     list.replaceChildren();
     for (const m of t.transcript) {
