@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -37,7 +38,11 @@ def hash_token(token: str) -> str:
 async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conversation | None:
     """The conversation row, locked for this transaction (PostgreSQL; SQLite locks the file)."""
     result = await session.execute(
-        select(Conversation).where(Conversation.id == conversation_id).with_for_update()
+        select(Conversation)
+        .where(Conversation.id == conversation_id)
+        .with_for_update()
+        # The row may already be in this session: re-read it, or last_seq would be stale.
+        .execution_options(populate_existing=True)
     )
     return result.scalar_one_or_none()
 
@@ -204,13 +209,16 @@ async def mark_sent(session: AsyncSession, message_id: int) -> None:
 
 
 async def record_update(session: AsyncSession, channel: str, update_id: int) -> bool:
-    """Remember a channel update id; False when it was already taken in."""
-    try:
-        async with session.begin_nested():
-            session.add(ProcessedUpdate(channel=channel, update_id=update_id))
-    except IntegrityError:
-        return False
-    return True
+    """Remember a channel update id; False when it was already taken in (or is being taken in
+    by a concurrent request: the insert waits for it and then does nothing)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    result = await session.execute(
+        insert(ProcessedUpdate)
+        .values(channel=channel, update_id=update_id, received_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 async def record_miss(

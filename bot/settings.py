@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     port: int = 8080
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_timeout_seconds: float = 3.0
-    nlu_threshold: float = 0.3
+    nlu_threshold: float = 0.4
     default_language: str = "en"
 
     telegram_bot_token: SecretStr | None = None
