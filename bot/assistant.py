@@ -309,13 +309,10 @@ class Assistant:
         replies = []
         for message in outgoing:
             replies.append(
-                await repository.append_message(
+                await repository.append_bot_message(
                     session,
                     conversation,
-                    direction="out",
-                    sender="bot",
-                    text=message.text,
-                    buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
+                    message,
                     language=new.lang,
                     reply_to=inbound.id if inbound else None,
                 )

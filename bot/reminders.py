@@ -40,15 +40,8 @@ async def send_due_reminders(assistant: Assistant) -> int:
                 },
                 buttons=(button("guide.button.progress", "progress"),),
             )
-            message = render_reply(reply, t, lang)
-            await repository.append_message(
-                session,
-                conversation,
-                direction="out",
-                sender="bot",
-                text=message.text,
-                buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
-                language=lang,
+            await repository.append_bot_message(
+                session, conversation, render_reply(reply, t, lang), language=lang
             )
             channels.add(conversation.channel)
             sent += 1

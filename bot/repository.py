@@ -27,6 +27,7 @@ from bot.models import (
     utcnow,
 )
 from domain.flows import PlannedReminder
+from domain.responses import OutgoingMessage
 
 OPEN = ("waiting", "active")
 
@@ -149,6 +150,27 @@ async def append_message(
     session.add(message)
     await session.flush()
     return message
+
+
+async def append_bot_message(
+    session: AsyncSession,
+    conversation: Conversation,
+    message: OutgoingMessage,
+    *,
+    language: str,
+    reply_to: int | None = None,
+) -> Message:
+    """Store a rendered bot message with its buttons."""
+    return await append_message(
+        session,
+        conversation,
+        direction="out",
+        sender="bot",
+        text=message.text,
+        buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
+        language=language,
+        reply_to=reply_to,
+    )
 
 
 async def pending_inbound(session: AsyncSession, conversation_id: str) -> Sequence[Message]:

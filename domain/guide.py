@@ -80,27 +80,25 @@ WALK_BUTTONS = (
 RESUME_BUTTONS = (button("guide.button.resume", "resume"), button("guide.button.stop", "cancel"))
 
 
+# Questions answered by tapping one of a few buttons: (question key, ((title, value), ...)).
+CHOICES = {
+    "role": (
+        "guide.ask_role",
+        (("guide.button.foreigner", "foreigner"), ("guide.button.employer", "employer")),
+    ),
+    "where": (
+        "guide.ask_where",
+        (("guide.button.abroad", "abroad"), ("guide.button.in_china", "china")),
+    ),
+}
+
+
 def ask(question: str) -> tuple[Any, ...]:
     """The reply that asks a question of the walk-through or the calculator."""
-    if question == "role":
+    if question in CHOICES:
+        key, options = CHOICES[question]
         return (
-            Reply(
-                "guide.ask_role",
-                buttons=(
-                    button("guide.button.foreigner", "role", "foreigner"),
-                    button("guide.button.employer", "role", "employer"),
-                ),
-            ),
-        )
-    if question == "where":
-        return (
-            Reply(
-                "guide.ask_where",
-                buttons=(
-                    button("guide.button.abroad", "where", "abroad"),
-                    button("guide.button.in_china", "where", "china"),
-                ),
-            ),
+            Reply(key, buttons=tuple(button(title, question, value) for title, value in options)),
         )
     if question == "situation":
         return (
