@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.support import NullTranslations
 
 from domain.conversation import (
@@ -417,7 +418,8 @@ def render_points(show: ShowPoints, t: NullTranslations, lang: str) -> OutgoingM
             ),
         ]
     if result.raises:
-        factors = ", ".join(t.gettext(TEXTS[f"points.factor.{f}"]) for f, _ in result.raises[:3])
+        names = [t.gettext(TEXTS[f"points.factor.{f}"]) for f, _ in result.raises[:3]]
+        factors = format_list(names, style="or", locale=lang)
         lines.append(_text("points.raise", t, {"factors": factors}))
     lines += ["", _text("points.disclaimer", t, {})]
     return OutgoingMessage(text="\n".join(lines))

@@ -34,3 +34,19 @@ def test_related_topics_exist() -> None:
     knowledge = load_knowledge()
     for article in knowledge.values():
         assert set(article.related) <= set(knowledge), article.topic
+
+
+def test_the_openapi_file_documents_every_route() -> None:
+    from bot.settings import Settings
+    from bot.web.app import OPENAPI_PATH, create_app
+
+    spec = yaml.safe_load(OPENAPI_PATH.read_text())
+    app = create_app(Settings())
+    routes = {
+        r.resource.canonical.replace("{id}", "{id}")
+        for r in app.router.routes()
+        if r.resource is not None
+        and r.resource.canonical.startswith(("/api/", "/healthz", "/telegram"))
+    }
+    documented = set(spec["paths"]) | {"/api/v1/openapi.json"}
+    assert routes <= documented, routes - documented
