@@ -123,6 +123,16 @@ TEXTS: Mapping[str, str] = {
     ),
     "canned.hotline": N_("You can also call the hotline 12333 during office hours."),
     "canned.anything_else": N_("Is there anything else I can help you with?"),
+    # --- the web chat page's own words -------------------------------------------------------
+    "page.language": N_("Language"),
+    "page.send": N_("Send"),
+    "page.placeholder": N_("Type your question…"),
+    "page.your_message": N_("Your message"),
+    "page.officer": N_("Officer"),
+    "page.connection_problem": N_(
+        "Connection problem. Your message may not have been sent; please try again."
+    ),
+    "page.reconnecting": N_("Reconnecting…"),
     # --- the guided walk-through --------------------------------------------------------------
     "guide.ask_role": N_("Let's find the steps for you. Who are you?"),
     "guide.button.foreigner": N_("I come to work in China"),

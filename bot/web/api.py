@@ -14,8 +14,9 @@ from bot.models import Conversation
 from bot.web.errors import ApiError
 from bot.web.keys import ASSISTANT, NLU, SESSIONS
 from bot.web.limits import PER_CONVERSATION
-from domain.i18n import negotiate
-from domain.topics import LANGUAGES
+from domain.i18n import negotiate, translations_for
+from domain.responses import TEXTS
+from domain.topics import LANGUAGES, RTL_LANGUAGES
 from nlu.client import NluUnavailable
 from nlu.entities import extract_entities
 from nlu.language import detect_language
@@ -93,6 +94,19 @@ async def parse(request: web.Request) -> web.Response:
             "intent_ranking": [{"name": n, "confidence": c} for n, c in result.ranking],
             "entities": [*result.entities, *(e.as_dict() for e in extract_entities(text_))],
         }
+    )
+
+
+@routes.get("/api/v1/ui-strings")
+async def ui_strings(request: web.Request) -> web.Response:
+    """The web chat page's own words in a language (from the catalogs)."""
+    lang = negotiate(request.query.get("lang")) or "en"
+    t = translations_for(lang)
+    words = {
+        k.removeprefix("page."): t.gettext(v) for k, v in TEXTS.items() if k.startswith("page.")
+    }
+    return web.json_response(
+        {"lang": lang, "dir": "rtl" if lang in RTL_LANGUAGES else "ltr", **words}
     )
 
 

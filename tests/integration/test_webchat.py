@@ -153,3 +153,13 @@ async def test_two_misses_in_a_row_offer_an_officer_and_are_kept(settings: Setti
         )
     await engine.dispose()
     assert [m.reason for m in misses] == ["out_of_scope", "out_of_scope"]
+
+
+async def test_the_page_words_follow_the_language(settings: Settings) -> None:
+    async with running_app(settings) as client:
+        arabic = await (await client.get("/api/v1/ui-strings?lang=ar-EG")).json()
+        fallback = await (await client.get("/api/v1/ui-strings?lang=pt-BR")).json()
+
+    assert (arabic["lang"], arabic["dir"]) == ("ar", "rtl")
+    assert arabic["send"] == translations_for("ar").gettext(TEXTS["page.send"]) != "Send"
+    assert (fallback["lang"], fallback["dir"], fallback["send"]) == ("en", "ltr", "Send")

@@ -10,10 +10,25 @@
   let lastSeq = 0;
   const seen = new Set();
 
-  function setDirection(lang) {
+  let words = { officer: "Officer", connection_problem: "Connection problem. Your message may not have been sent; please try again.", reconnecting: "Reconnecting…" };
+
+  async function setDirection(lang) {
+    if (document.documentElement.lang === lang && words.lang === lang) return;
     document.documentElement.lang = lang;
     document.documentElement.dir = lang === "ar" ? "rtl" : "ltr";
-    langSelect.value = lang;
+    if ([...langSelect.options].some((o) => o.value === lang)) langSelect.value = lang;
+    try {
+      // The page's own words, from the same catalogs as the bot's answers.
+      const response = await fetch(`/api/v1/ui-strings?lang=${encodeURIComponent(lang)}`);
+      if (!response.ok) return;
+      words = await response.json();
+      document.documentElement.dir = words.dir;
+      document.querySelector('label[for="lang"]').textContent = words.language;
+      document.querySelector('label[for="text"]').textContent = words.your_message;
+      input.placeholder = words.placeholder;
+      form.querySelector('button[type="submit"]').textContent = words.send;
+      for (const el of document.querySelectorAll(".msg.officer")) el.dataset.label = words.officer;
+    } catch (error) { /* keep the words we have */ }
   }
 
   async function api(path, options = {}) {
@@ -42,7 +57,7 @@
     lastSeq = Math.max(lastSeq, message.seq);
     const div = document.createElement("div");
     div.className = "msg " + message.sender;
-    if (message.sender === "officer") div.dataset.label = "Officer";
+    if (message.sender === "officer") div.dataset.label = words.officer;
     div.textContent = message.text; // never innerHTML: user and officer text stay inert
     if (message.buttons && message.buttons.length) {
       const row = document.createElement("div");
@@ -71,7 +86,7 @@
       await poll();
       applyState(data.state);
     } catch (error) {
-      status.textContent = "Connection problem. Your message may not have been sent; please try again.";
+      status.textContent = words.connection_problem;
     }
   }
 
@@ -86,7 +101,7 @@
       applyState(data.state);
       status.textContent = "";
     } catch (error) {
-      if (error.message !== "session") status.textContent = "Reconnecting…";
+      if (error.message !== "session") status.textContent = words.reconnecting;
     }
   }
 
