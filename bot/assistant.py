@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +76,14 @@ class Inbound:
     argument: str = ""
     unsupported: str | None = None
 
+    @classmethod
+    def typed(cls, text: str) -> Inbound:
+        """What a user typed: "/name argument" is a command (Telegram may add "@botname")."""
+        if text.startswith("/"):
+            name, _, argument = text[1:].partition(" ")
+            return cls(text=text, command=name.split("@")[0].lower(), argument=argument)
+        return cls(text=text)
+
 
 def event_for(message: Message) -> Event:
     """Rebuild the dialogue event of a stored inbound message (without its understanding)."""
@@ -136,7 +144,6 @@ class Assistant:
         self.policy = Policy(knowledge=knowledge, threshold=threshold)
         self.office_hours = office_hours or OfficeHours.parse("mon-fri 09:00-17:00")
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
-        self.nlu_up = True
         # Channels that push replies (Telegram) register a wake-up for their outbox here.
         self.deliverers: dict[str, Callable[[], None]] = {}
         # Called with each new ticket id (e.g. to post it to the officers' Telegram group).
@@ -204,12 +211,9 @@ class Assistant:
 
     async def _understand(self, text: str) -> Parse | None:
         try:
-            parse = await self.parser.parse(text)
+            return await self.parser.parse(text)
         except NluUnavailable:
-            self.nlu_up = False
             return None
-        self.nlu_up = True
-        return parse
 
     async def _answer(
         self,
@@ -372,7 +376,3 @@ def message_json(message: Message) -> dict[str, Any]:
         "buttons": (message.buttons or {}).get("items", []),
         "created_at": message.created_at.isoformat(),
     }
-
-
-def outbound_only(messages: Sequence[Message]) -> list[Message]:
-    return [m for m in messages if m.direction == "out"]

@@ -38,11 +38,7 @@ def inbound_of(update: Update) -> Inbound | None:
     if message is None or update.effective_chat is None:
         return None
     if message.text is not None:
-        text = message.text
-        if text.startswith("/"):
-            name, _, argument = text[1:].partition(" ")
-            return Inbound(text=text, command=name.split("@")[0].lower(), argument=argument)
-        return Inbound(text=text)
+        return Inbound.typed(message.text)
     for kind in UNSUPPORTED_KINDS:
         if getattr(message, kind, None):
             return Inbound(unsupported=kind)

@@ -23,10 +23,7 @@ def parse_input(line: str, buttons: list[dict[str, str]]) -> Inbound:
     stripped = line.strip()
     if stripped.isdigit() and 1 <= int(stripped) <= len(buttons):
         return Inbound(payload=buttons[int(stripped) - 1]["payload"])
-    if stripped.startswith("/"):
-        name, _, argument = stripped[1:].partition(" ")
-        return Inbound(text=stripped, command=name.lower(), argument=argument)
-    return Inbound(text=stripped)
+    return Inbound.typed(stripped)
 
 
 async def chat(settings: Settings, lang: str | None) -> None:

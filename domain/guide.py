@@ -8,7 +8,6 @@ and walks it step by step. Questions can be answered with buttons or typed ("I a
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -203,10 +202,6 @@ def points_answer(question: str, text: str, entities: tuple[Mapping[str, Any], .
 def date_answer(entities: tuple[Mapping[str, Any], ...]) -> str | None:
     value = entity_value(entities, "date")
     return str(value) if value else None
-
-
-def today_iso(now: dt.date) -> str:
-    return now.isoformat()
 
 
 def profile_from_answers(points: Mapping[str, str]) -> Profile:

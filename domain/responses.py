@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,8 +288,6 @@ TOPIC_TITLES: Mapping[str, str] = {
     "employer_eligibility": N_("Can our company hire a foreigner?"),
     "employer_obligations": N_("Employer obligations"),
 }
-
-Translator = Callable[[str], str]
 
 
 def _text(key: str, t: NullTranslations, params: Mapping[str, Any]) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,14 +73,12 @@ class RasaClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._attempts = attempts
         self._cache: LRUCache[str, Parse] = LRUCache(maxsize=cache_size)
-        self.last_latency_ms: float | None = None
 
     async def parse(self, text: str) -> Parse:
         key = normalize_for_cache(text)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        started = time.perf_counter()
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self._attempts),
@@ -98,7 +95,6 @@ class RasaClient:
         except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             log.warning("NLU service unavailable: %s", type(error).__name__)
             raise NluUnavailable(str(error)) from error
-        self.last_latency_ms = (time.perf_counter() - started) * 1000
         result = parse_from_rasa(payload)
         self._cache[key] = result
         return result

@@ -16,7 +16,7 @@ from bot.web.keys import ASSISTANT, NLU, SESSIONS
 from bot.web.limits import PER_CONVERSATION
 from domain.i18n import negotiate, translations_for
 from domain.responses import TEXTS
-from domain.topics import LANGUAGES, RTL_LANGUAGES
+from domain.topics import RTL_LANGUAGES
 from nlu.client import NluUnavailable
 from nlu.entities import extract_entities
 from nlu.language import detect_language
@@ -162,10 +162,8 @@ async def post_message(request: web.Request) -> web.Response:
     payload = optional_string(body, "payload", 128)
     if raw_text is None and payload is None:
         raise ApiError(400, "missing_text", "Send 'text' or 'payload'.")
-    inbound = Inbound(text=clean_text(raw_text or ""), payload=payload or None)
-    if payload is None and raw_text is not None and raw_text.startswith("/"):
-        name, _, argument = clean_text(raw_text)[1:].partition(" ")
-        inbound = Inbound(text=inbound.text, command=name.lower(), argument=argument)
+    text = clean_text(raw_text or "")
+    inbound = Inbound(text=text, payload=payload) if payload else Inbound.typed(text)
     assistant = request.app[ASSISTANT]
     async with request.app[SESSIONS].begin() as session:
         locked = await repository.lock_conversation(session, conversation.id)
@@ -207,6 +205,3 @@ async def delete_conversation(request: web.Request) -> web.Response:
     async with request.app[SESSIONS].begin() as session:
         await repository.erase_conversation(session, conversation.id)
     return web.Response(status=204)
-
-
-SUPPORTED = LANGUAGES
