@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import repository
+from bot.metrics import Metrics
 from bot.models import Conversation, Message, utcnow
 from domain.conversation import (
     AddTicketNote,
@@ -44,6 +46,7 @@ from domain.dialogue import CANCEL_BUTTON, Policy, step
 from domain.flows import load_flows, reminder_plan
 from domain.formatting import minutes_text, opening_text
 from domain.guide import DATE_QUESTIONS
+from domain.guide_state import milestones
 from domain.i18n import translations_for
 from domain.knowledge import Article
 from domain.office_hours import CHINA, OfficeHours
@@ -110,6 +113,14 @@ def stored_payload(inbound: Inbound) -> str | None:
     return inbound.payload
 
 
+@dataclass
+class Timing:
+    """What one `process` call spent waiting for the NLU service, and the messages it handled."""
+
+    nlu_seconds: float = 0.0
+    languages: list[str] = field(default_factory=list)
+
+
 def resolve_language(state: DialogueState, detected: str | None) -> str:
     """Stored choice > detected language of this message > the conversation's language so far."""
     if state.lang_chosen or detected is None:
@@ -137,8 +148,10 @@ class Assistant:
         *,
         threshold: float = 0.5,
         office_hours: OfficeHours | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.sessions = sessions
+        self.metrics = metrics or Metrics()
         self.parser = parser
         self.knowledge = knowledge
         self.policy = Policy(knowledge=knowledge, threshold=threshold)
@@ -181,16 +194,22 @@ class Assistant:
         """Answer every pending inbound message of a conversation, in order; return the replies."""
         opened: list[int] = []
         relayed: list[str] = []
-        async with self.lock(conversation_id), self.sessions.begin() as session:
-            conversation = await repository.lock_conversation(session, conversation_id)
-            if conversation is None:
-                return []
-            replies: list[Message] = []
-            for inbound in await repository.pending_inbound(session, conversation_id):
-                if conversation.mode != "bot" and inbound.text:
-                    relayed.append(inbound.text)
-                replies.extend(await self._answer(session, conversation, inbound, opened))
-            channel = conversation.channel
+        timing = Timing()
+        async with self.lock(conversation_id):
+            started = time.perf_counter()
+            async with self.sessions.begin() as session:
+                conversation = await repository.lock_conversation(session, conversation_id)
+                if conversation is None:
+                    return []
+                replies: list[Message] = []
+                for inbound in await repository.pending_inbound(session, conversation_id):
+                    if conversation.mode != "bot" and inbound.text:
+                        relayed.append(inbound.text)
+                    replies.extend(
+                        await self._answer(session, conversation, inbound, opened, timing)
+                    )
+                channel = conversation.channel
+            self._count(channel, replies, timing, time.perf_counter() - started)
         if replies:
             self.deliver(channel)
         for text in relayed:
@@ -201,6 +220,16 @@ class Assistant:
                 listener(ticket_id)
         return replies
 
+    def _count(self, channel: str, replies: list[Message], timing: Timing, seconds: float) -> None:
+        for language in timing.languages:
+            self.metrics.messages_in.labels(channel, language).inc()
+        for reply in replies:
+            self.metrics.messages_out.labels(channel, reply.language or "", reply.sender).inc()
+        if timing.languages:
+            own = max(0.0, seconds - timing.nlu_seconds) / len(timing.languages)
+            for _ in timing.languages:
+                self.metrics.bot_processing.observe(own)
+
     async def process_all_pending(self) -> int:
         """After a restart: answer whatever was stored but not answered."""
         async with self.sessions() as session:
@@ -209,11 +238,14 @@ class Assistant:
             await self.process(conversation_id)
         return len(pending)
 
-    async def _understand(self, text: str) -> Parse | None:
+    async def _understand(self, text: str, timing: Timing) -> Parse | None:
+        started = time.perf_counter()
         try:
             return await self.parser.parse(text)
         except NluUnavailable:
             return None
+        finally:
+            timing.nlu_seconds += time.perf_counter() - started
 
     async def _answer(
         self,
@@ -221,16 +253,18 @@ class Assistant:
         conversation: Conversation,
         inbound: Message,
         opened: list[int],
+        timing: Timing,
     ) -> list[Message]:
         state = state_of(conversation)
         event = event_for(inbound)
         if isinstance(event, UserText):
             state = state.evolve(lang=resolve_language(state, detect_language(event.text)))
             if state.mode.value == "bot":
-                event = await self._with_understanding(event, state)
+                event = await self._with_understanding(event, state, timing)
             inbound.intent = event.understanding.intent if event.understanding else None
             inbound.confidence = event.understanding.confidence if event.understanding else None
         inbound.language = state.lang
+        timing.languages.append(state.lang)
         result = step(state, event, self.policy)
         inbound.processed_at = utcnow()
         replies = await self.perform(session, conversation, result, inbound=inbound, opened=opened)
@@ -254,6 +288,8 @@ class Assistant:
     ) -> list[Message]:
         """Carry out a dialogue step's effects, store its replies and the new state."""
         new = result.state
+        for kind, flow in milestones(state_of(conversation).guide, new.guide):
+            repository.record_walkthrough(session, conversation.id, flow, kind)
         translations = translations_for(new.lang)
         outgoing: list[OutgoingMessage] = []
         for effect in result.effects:
@@ -342,8 +378,10 @@ class Assistant:
             reply = Reply("handoff.after_hours", {"opens": opens}, buttons=(CANCEL_BUTTON,))
         return render_reply(reply, translations)
 
-    async def _with_understanding(self, event: UserText, state: DialogueState) -> UserText:
-        parse = await self._understand(event.text)
+    async def _with_understanding(
+        self, event: UserText, state: DialogueState, timing: Timing
+    ) -> UserText:
+        parse = await self._understand(event.text, timing)
         if parse is None:
             hits = search_topics(event.text, self.knowledge, translations_for(state.lang))
             return UserText(event.text, None, hits)

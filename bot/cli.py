@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import json
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -101,6 +104,31 @@ def nlu_evaluate(settings: Settings, no_compare: bool, cross_validation: bool) -
         compare=not no_compare,
         cross_validation=cross_validation,
     )
+
+
+@nlu.command("export-reviewed")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("nlu/reviewed"),
+    show_default=True,
+    help="Directory for <lang>.yml files.",
+)
+@click.pass_obj
+def nlu_export_reviewed(settings: Settings, out: Path) -> None:
+    """Write the questions supervisors assigned to topics as Rasa NLU training data.
+
+    Examples already in nlu/data are left out. Check the files, then move their examples into
+    nlu/data/<lang>/<intent>.yml and run `onestop nlu train`.
+    """
+    from bot import review
+    from nlu.rasa_env import DATA_DIR
+
+    assigned = _run_in_session(settings, lambda session: review.questions(session, "assigned"))
+    written = review.write_reviewed(assigned, out, review.known_examples(DATA_DIR))
+    for language, path in written.items():
+        click.echo(f"{language}: {path}")
+    click.echo(f"{len(assigned)} reviewed question(s) in {len(written)} file(s)")
 
 
 @main.group()
@@ -203,6 +231,117 @@ def purge(settings: Settings, days: int | None) -> None:
     keep = days if days is not None else settings.retention_days
     removed = _run_in_session(settings, lambda session: repository.purge_older_than(session, keep))
     click.echo(", ".join(f"{count} {what}" for what, count in removed.items()) + " removed")
+
+
+@main.command()
+@click.option(
+    "--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (default: 30 days ago)."
+)
+@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (default: today).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write CSV files and charts here.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["svg", "png"]), default="svg", show_default=True
+)
+@click.pass_obj
+def report(
+    settings: Settings,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    out: Path | None,
+    fmt: str,
+) -> None:
+    """The center's statistics for a date range (China time): tables, CSV and charts."""
+    from bot import statistics
+    from bot.charts import chart, to_csv
+    from domain.office_hours import CHINA
+
+    last = end.date() if end else dt.datetime.now(CHINA).date()
+    first = start.date() if start else last - dt.timedelta(days=29)
+    if first > last:
+        raise click.BadParameter("--from must not be after --to")
+    result = _run_in_session(settings, lambda session: statistics.gather(session, first, last))
+    click.echo(f"Onestop statistics {first} – {last}\n")
+    for name, value in result.summary.items():
+        click.echo(f"  {name:<24} {'–' if value is None else value}")
+    for table in result.tables:
+        click.echo(f"\n{table.title}")
+        click.echo(_aligned([table.columns, *table.rows]))
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / f"{table.name}.csv").write_text(to_csv(table), encoding="utf-8")
+            if table.chart != "none":
+                (out / f"{table.name}.{fmt}").write_bytes(chart(table, fmt))
+    if out is not None:
+        click.echo(f"\nCSV files and charts written to {out}")
+
+
+def _aligned(rows: list[tuple[Any, ...]]) -> str:
+    cells = [["–" if c is None else str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    return "\n".join(
+        "  " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells
+    )
+
+
+@main.group()
+def user() -> None:
+    """One person's data: export it (JSON) or erase it."""
+
+
+def _find_conversation(
+    settings: Settings, conversation: str | None, telegram_chat: int | None
+) -> str:
+    from bot import repository
+
+    if (conversation is None) == (telegram_chat is None):
+        raise click.UsageError("give either --conversation or --telegram-chat")
+
+    async def find(session: AsyncSession) -> str | None:
+        if conversation is not None:
+            found = await repository.get_conversation(session, conversation)
+        else:
+            found = await repository.conversation_for_chat(session, "telegram", str(telegram_chat))
+        return found.id if found else None
+
+    found_id = _run_in_session(settings, find)
+    if found_id is None:
+        raise click.ClickException("no such conversation")
+    return found_id
+
+
+@user.command("export")
+@click.option("--conversation", help="The conversation id (web chat, terminal).")
+@click.option("--telegram-chat", type=int, help="The person's Telegram chat id.")
+@click.pass_obj
+def user_export(settings: Settings, conversation: str | None, telegram_chat: int | None) -> None:
+    """Print everything stored about one person's conversation as JSON."""
+    from bot import repository
+
+    found = _find_conversation(settings, conversation, telegram_chat)
+    data = _run_in_session(settings, lambda session: repository.export_conversation(session, found))
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@user.command("erase")
+@click.option("--conversation", help="The conversation id (web chat, terminal).")
+@click.option("--telegram-chat", type=int, help="The person's Telegram chat id.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def user_erase(
+    settings: Settings, conversation: str | None, telegram_chat: int | None, yes: bool
+) -> None:
+    """Erase one person's conversation and personal data (tickets stay as anonymous records)."""
+    from bot import repository
+
+    found = _find_conversation(settings, conversation, telegram_chat)
+    if not yes:
+        click.confirm(f"Erase conversation {found} and its personal data?", abort=True)
+    _run_in_session(settings, lambda session: repository.erase_conversation(session, found))
+    click.echo(f"conversation {found} erased")
 
 
 @main.group()

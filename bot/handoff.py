@@ -109,6 +109,7 @@ class Handoffs:
                 language=conversation.lang,
             )
             channel = conversation.channel
+        self.assistant.metrics.messages_out.labels(channel, message.language or "", "officer").inc()
         self.assistant.deliver(channel)
         return check, message
 

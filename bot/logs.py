@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from typing import Any
+
+# The id of the HTTP request being handled (tasks it starts inherit it); None elsewhere.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 class JsonFormatter(logging.Formatter):
@@ -16,9 +20,11 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("request_id", "conversation_id"):
-            if hasattr(record, key):
-                entry[key] = getattr(record, key)
+        current = getattr(record, "request_id", None) or request_id.get()
+        if current:
+            entry["request_id"] = current
+        if hasattr(record, "conversation_id"):
+            entry["conversation_id"] = record.conversation_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)

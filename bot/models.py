@@ -132,7 +132,24 @@ class Miss(Base):
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
     assigned_topic: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Set when a supervisor reviewed it: with a topic (training data) or without (dismissed).
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column()
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("officers.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class WalkthroughEvent(Base):
+    """A guided walk-through started or finished (counted in the statistics; no content)."""
+
+    __tablename__ = "walkthrough_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[str | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="SET NULL"), index=True
+    )
+    flow: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(12))  # "started" | "finished"
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
 
 
 class HandoffTicket(Base):

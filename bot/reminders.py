@@ -48,6 +48,7 @@ async def send_due_reminders(assistant: Assistant) -> int:
     for channel in channels:
         assistant.deliver(channel)
     if sent:
+        assistant.metrics.reminders_sent.inc(sent)
         log.info("sent %d deadline reminders", sent)
     return sent
 

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -24,6 +25,7 @@ from bot.models import (
     OfficerSession,
     ProcessedUpdate,
     Reminder,
+    WalkthroughEvent,
     utcnow,
 )
 from domain.flows import PlannedReminder
@@ -338,6 +340,17 @@ async def queue_position(session: AsyncSession, ticket_id: int) -> int:
     return int(result.scalar_one())
 
 
+async def waiting_queue(session: AsyncSession) -> tuple[int, dt.timedelta]:
+    """How many tickets wait for an officer, and how long the oldest has waited."""
+    result = await session.execute(
+        select(func.count(), func.min(HandoffTicket.created_at)).where(
+            HandoffTicket.status == "waiting"
+        )
+    )
+    count, oldest = result.one()
+    return int(count), age(oldest) if oldest is not None else dt.timedelta(0)
+
+
 async def average_minutes_to_claim(session: AsyncSession, last: int = 20) -> float | None:
     """How long the last claimed tickets waited, on average (None before the first claim)."""
     result = await session.execute(
@@ -482,7 +495,118 @@ async def erase_conversation(session: AsyncSession, conversation_id: str) -> Non
         )
     )
     await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
+    await session.execute(delete(Reminder).where(Reminder.conversation_id == conversation_id))
+    await session.execute(
+        update(WalkthroughEvent)
+        .where(WalkthroughEvent.conversation_id == conversation_id)
+        .values(conversation_id=None)
+    )
+    contact_id = await session.scalar(
+        select(Conversation.contact_id).where(Conversation.id == conversation_id)
+    )
     await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+    if contact_id is not None:
+        others = select(Conversation.id).where(Conversation.contact_id == contact_id)
+        await session.execute(delete(Contact).where(Contact.id == contact_id, ~others.exists()))
+
+
+def _when(at: dt.datetime | dt.date | None) -> str | None:
+    return at.isoformat() if at is not None else None
+
+
+async def export_conversation(session: AsyncSession, conversation_id: str) -> dict[str, Any] | None:
+    """Everything stored about one conversation and its person, as JSON-ready data."""
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        return None
+    contact = (
+        await session.get(Contact, conversation.contact_id) if conversation.contact_id else None
+    )
+    messages = await messages_after(session, conversation_id, 0)
+    tickets = (
+        await session.execute(
+            select(HandoffTicket)
+            .where(HandoffTicket.conversation_id == conversation_id)
+            .order_by(HandoffTicket.id)
+        )
+    ).scalars()
+    reminders = (
+        await session.execute(
+            select(Reminder)
+            .where(Reminder.conversation_id == conversation_id)
+            .order_by(Reminder.id)
+        )
+    ).scalars()
+    return {
+        "exported_at": utcnow().isoformat(),
+        "conversation": {
+            "id": conversation.id,
+            "channel": conversation.channel,
+            "language": conversation.lang,
+            "role": conversation.role,
+            "mode": conversation.mode,
+            "created_at": _when(conversation.created_at),
+            "updated_at": _when(conversation.updated_at),
+            "walk_through": conversation.dialogue.get("guide"),
+        },
+        "contact": {
+            "channel": contact.channel,
+            "external_id": contact.external_id,
+            "display_name": contact.display_name,
+            "language_hint": contact.language_hint,
+            "created_at": _when(contact.created_at),
+        }
+        if contact
+        else None,
+        "messages": [
+            {
+                "seq": m.seq,
+                "direction": m.direction,
+                "sender": m.sender,
+                "text": m.text,
+                "payload": m.payload,
+                "language": m.language,
+                "understood_as": m.intent,
+                "created_at": _when(m.created_at),
+                "sent_at": _when(m.sent_at),
+            }
+            for m in messages
+        ],
+        "handoffs": [
+            {
+                "status": t.status,
+                "topic": t.topic,
+                "note": t.note,
+                "rating": t.rating,
+                "comment": t.comment,
+                "created_at": _when(t.created_at),
+                "claimed_at": _when(t.claimed_at),
+                "closed_at": _when(t.closed_at),
+            }
+            for t in tickets
+        ],
+        "reminders": [
+            {
+                "flow": r.flow,
+                "step": r.step_id,
+                "deadline": _when(r.deadline),
+                "due_at": _when(r.due_at),
+                "sent_at": _when(r.sent_at),
+            }
+            for r in reminders
+        ],
+    }
+
+
+async def conversation_for_chat(
+    session: AsyncSession, channel: str, external_chat_id: str
+) -> Conversation | None:
+    result = await session.execute(
+        select(Conversation).where(
+            Conversation.channel == channel, Conversation.external_chat_id == external_chat_id
+        )
+    )
+    return result.scalar_one_or_none()
 
 
 async def last_seqs(session: AsyncSession, conversation_ids: Sequence[str]) -> dict[str, int]:
@@ -567,6 +691,11 @@ async def purge_older_than(session: AsyncSession, days: int) -> dict[str, int]:
         delete(Message).where(Message.conversation_id.in_(ids))
     )
     await session.execute(delete(Reminder).where(Reminder.conversation_id.in_(ids)))
+    await session.execute(
+        update(WalkthroughEvent)
+        .where(WalkthroughEvent.conversation_id.in_(ids))
+        .values(conversation_id=None)
+    )
     await session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
     in_use = select(Conversation.contact_id).where(Conversation.contact_id.is_not(None))
     contacts = await session.execute(delete(Contact).where(Contact.id.not_in(in_use)))
@@ -577,6 +706,10 @@ async def purge_older_than(session: AsyncSession, days: int) -> dict[str, int]:
         "messages": int(removed_messages.rowcount or 0),  # type: ignore[attr-defined]
         "contacts": int(contacts.rowcount or 0),  # type: ignore[attr-defined]
     }
+
+
+def record_walkthrough(session: AsyncSession, conversation_id: str, flow: str, kind: str) -> None:
+    session.add(WalkthroughEvent(conversation_id=conversation_id, flow=flow, kind=kind))
 
 
 async def note_open_ticket(session: AsyncSession, conversation_id: str, text: str) -> None:

@@ -53,3 +53,23 @@ class Guide:
             reminders=bool(data.get("reminders", False)),
             points=dict(data.get("points") or {}),
         )
+
+
+def milestones(before: Guide, after: Guide) -> tuple[tuple[str, str], ...]:
+    """What a step did to a walk-through, for the statistics: ("started" | "finished", flow).
+
+    Started: the person is now in a flow they were not in before. Finished: they walked past
+    the last step (walking stops while the flow and no open question remain).
+    """
+    found: list[tuple[str, str]] = []
+    if after.flow is not None and after.flow != before.flow:
+        found.append(("started", after.flow))
+    if (
+        before.walking
+        and not after.walking
+        and after.question is None
+        and after.flow is not None
+        and after.flow == before.flow
+    ):
+        found.append(("finished", after.flow))
+    return tuple(found)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -66,6 +67,7 @@ class RasaClient:
         timeout_seconds: float = 3.0,
         attempts: int = 2,
         cache_size: int = 4096,
+        observe: Callable[[float, bool], None] | None = None,
     ) -> None:
         self._session = session
         self._url = base_url.rstrip("/") + "/model/parse"
@@ -73,12 +75,15 @@ class RasaClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_seconds)
         self._attempts = attempts
         self._cache: LRUCache[str, Parse] = LRUCache(maxsize=cache_size)
+        # Told (seconds, succeeded) after each call that went to the service.
+        self._observe = observe or (lambda seconds, ok: None)
 
     async def parse(self, text: str) -> Parse:
         key = normalize_for_cache(text)
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        started = time.perf_counter()
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_attempt(self._attempts),
@@ -94,7 +99,9 @@ class RasaClient:
                         payload = await response.json()
         except (TimeoutError, aiohttp.ClientError, ValueError) as error:
             log.warning("NLU service unavailable: %s", type(error).__name__)
+            self._observe(time.perf_counter() - started, False)
             raise NluUnavailable(str(error)) from error
+        self._observe(time.perf_counter() - started, True)
         result = parse_from_rasa(payload)
         self._cache[key] = result
         return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -196,6 +197,21 @@ async def list_messages(request: web.Request) -> web.Response:
             "messages": [{**message_json(m), "direction": m.direction} for m in messages],
             "state": state_json(conversation),
         }
+    )
+
+
+@routes.get("/api/v1/conversations/{id}/export")
+async def export_conversation(request: web.Request) -> web.Response:
+    """Everything stored about this conversation (the visitor's copy of their data)."""
+    conversation = await authorized_conversation(request)
+    async with request.app[SESSIONS]() as session:
+        data = await repository.export_conversation(session, conversation.id)
+    if data is None:
+        raise ApiError(404, "not_found", "No such conversation.")
+    return web.json_response(
+        data,
+        dumps=lambda value: json.dumps(value, ensure_ascii=False, indent=2),
+        headers={"Content-Disposition": 'attachment; filename="onestop-my-data.json"'},
     )
 
 

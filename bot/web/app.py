@@ -16,12 +16,21 @@ from aiohttp import web
 from bot import repository
 from bot.assistant import Assistant
 from bot.db import create_engine, session_factory
+from bot.metrics import Metrics
 from bot.models import utcnow
 from bot.reminders import reminder_loop
 from bot.settings import Settings
-from bot.web import api, limits, officer_api, pages, telegram_webhook
+from bot.web import (
+    api,
+    limits,
+    officer_api,
+    operations,
+    pages,
+    supervisor_api,
+    telegram_webhook,
+)
 from bot.web.errors import json_errors
-from bot.web.keys import ASSISTANT, NLU, SESSIONS, SETTINGS, TELEGRAM
+from bot.web.keys import ASSISTANT, METRICS, NLU, SESSIONS, SETTINGS, TELEGRAM
 from domain.knowledge import load_knowledge
 from domain.office_hours import OfficeHours
 from nlu.client import RasaClient
@@ -43,7 +52,10 @@ async def _nlu(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     async with aiohttp.ClientSession() as session:
         app[NLU] = RasaClient(
-            session, settings.rasa_url, timeout_seconds=settings.rasa_timeout_seconds
+            session,
+            settings.rasa_url,
+            timeout_seconds=settings.rasa_timeout_seconds,
+            observe=app[METRICS].observe_nlu,
         )
         warm_up()
         app[ASSISTANT] = Assistant(
@@ -52,6 +64,7 @@ async def _nlu(app: web.Application) -> AsyncIterator[None]:
             load_knowledge(),
             threshold=settings.nlu_threshold,
             office_hours=OfficeHours.parse(settings.office_hours),
+            metrics=app[METRICS],
         )
         officer_api.setup(app)
         yield
@@ -133,9 +146,15 @@ def create_app(settings: Settings) -> web.Application:
     """The whole server: API, web chat, Telegram (when configured)."""
     app = web.Application(
         client_max_size=MAX_BODY,
-        middlewares=[pages.security_headers, json_errors, limits.limit_by_address],
+        middlewares=[
+            operations.with_request_id,
+            pages.security_headers,
+            json_errors,
+            limits.limit_by_address,
+        ],
     )
     app[SETTINGS] = settings
+    app[METRICS] = Metrics()
     limits.setup(
         app,
         per_address=settings.rate_per_address_per_minute,
@@ -144,8 +163,10 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend([_database, _nlu, _telegram, _recover, _escalation, _reminders])
     app.add_routes(api.routes)
     app.add_routes(officer_api.routes)
+    app.add_routes(supervisor_api.routes)
     app.add_routes(telegram_webhook.routes)
     app.add_routes(pages.routes)
+    app.add_routes(operations.routes)
     app.router.add_get("/api/v1/openapi.json", openapi)
     app.router.add_static("/static/", pages.STATIC_DIR, show_index=False)
     return app

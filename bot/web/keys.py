@@ -8,6 +8,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.assistant import Assistant
+from bot.metrics import Metrics
 from bot.settings import Settings
 from nlu.client import RasaClient
 
@@ -18,4 +19,5 @@ SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
 NLU = web.AppKey("nlu", RasaClient)
 ASSISTANT = web.AppKey("assistant", Assistant)
+METRICS = web.AppKey("metrics", Metrics)
 TELEGRAM: web.AppKey[TelegramChannel | None] = web.AppKey("telegram")

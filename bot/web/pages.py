@@ -26,6 +26,16 @@ async def officer_console(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "officer.html")
 
 
+@routes.get("/officer/statistics")
+async def statistics_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "statistics.html")
+
+
+@routes.get("/officer/review")
+async def review_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "review.html")
+
+
 @web.middleware
 async def security_headers(
     request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -22,6 +22,7 @@
     $("console-view").hidden = true;
     $("logout").hidden = true;
     $("who").textContent = "";
+    $("statistics-link").hidden = $("review-link").hidden = true;
     if (events) { events.close(); events = null; }
   }
 
@@ -32,6 +33,7 @@
     $("console-view").hidden = false;
     $("logout").hidden = false;
     $("who").textContent = `${me.username} (${me.languages.join(", ")})`;
+    $("statistics-link").hidden = $("review-link").hidden = me.role !== "supervisor";
     await refresh();
     events = new EventSource("/api/v1/officer/events");
     events.addEventListener("queue", () => refresh());
