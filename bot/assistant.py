@@ -178,9 +178,18 @@ class Assistant:
             wake()
 
     async def receive(
-        self, session: AsyncSession, conversation: Conversation, inbound: Inbound
+        self,
+        session: AsyncSession,
+        conversation: Conversation,
+        inbound: Inbound,
+        client_id: str | None = None,
     ) -> Message:
-        """Store an inbound message in the caller's transaction (the inbox)."""
+        """Store an inbound message in the caller's transaction (the inbox). A message the
+        client already sent under the same `client_id` is not stored again."""
+        if client_id is not None:
+            known = await repository.message_by_client_id(session, conversation.id, client_id)
+            if known is not None:
+                return known
         return await repository.append_message(
             session,
             conversation,
@@ -188,6 +197,7 @@ class Assistant:
             sender="user",
             text=inbound.text,
             payload=stored_payload(inbound),
+            client_id=client_id,
         )
 
     async def process(self, conversation_id: str) -> list[Message]:

@@ -86,6 +86,8 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
+        # A web client's own id for a message it sends, so a retry is not taken in twice.
+        UniqueConstraint("conversation_id", "client_id", name="uq_messages_client_id"),
         Index("ix_messages_pending", "direction", "processed_at"),
     )
 
@@ -98,6 +100,7 @@ class Message(Base):
     sender: Mapped[str] = mapped_column(String(8))  # "user" | "bot" | "officer"
     text: Mapped[str] = mapped_column(Text, default="")
     payload: Mapped[str | None] = mapped_column(String(128))
+    client_id: Mapped[str | None] = mapped_column(String(64))
     buttons: Mapped[dict[str, Any] | None] = mapped_column()
     language: Mapped[str | None] = mapped_column(String(8))
     intent: Mapped[str | None] = mapped_column(String(64))

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,6 +135,7 @@ async def append_message(
     buttons: list[dict[str, str]] | None = None,
     language: str | None = None,
     reply_to: int | None = None,
+    client_id: str | None = None,
 ) -> Message:
     """Add a message with the conversation's next sequence number (the caller holds the lock)."""
     conversation.last_seq += 1
@@ -148,10 +149,22 @@ async def append_message(
         buttons={"items": buttons} if buttons else None,
         language=language,
         reply_to=reply_to,
+        client_id=client_id,
     )
     session.add(message)
     await session.flush()
     return message
+
+
+async def message_by_client_id(
+    session: AsyncSession, conversation_id: str, client_id: str
+) -> Message | None:
+    result = await session.execute(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_id == client_id
+        )
+    )
+    return result.scalar_one_or_none()
 
 
 async def append_bot_message(
@@ -226,6 +239,35 @@ async def unsent_outbound(
         .limit(limit)
     )
     return result.scalars().all()
+
+
+# One sender at a time per channel across `onestop serve` processes sharing PostgreSQL: a
+# session-level advisory lock, released by the server when the holder's connection dies.
+OUTBOX_LOCK_KEYS = {"telegram": 7_210_001}
+
+
+async def try_outbox_lease(session: AsyncSession, channel: str) -> bool:
+    """Become the channel's only sender for as long as this session's connection is held."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite serves one process
+    key = OUTBOX_LOCK_KEYS[channel]
+    return bool(await session.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+
+
+async def release_outbox_lease(session: AsyncSession, channel: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        key = OUTBOX_LOCK_KEYS[channel]
+        await session.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+
+
+async def mark_attempt(session: AsyncSession, message_id: int) -> None:
+    """Counted before each send: a message with attempts but no `sent_at` was in flight when
+    the process stopped (Telegram has no idempotency key, so it is sent again)."""
+    await session.execute(
+        update(Message)
+        .where(Message.id == message_id)
+        .values(send_attempts=Message.send_attempts + 1)
+    )
 
 
 async def mark_sent(session: AsyncSession, message_id: int) -> None:

@@ -300,3 +300,6 @@ def build(rows: Rows, start: dt.date, end: dt.date) -> Report:
 
 def _percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
+
+
+TABLE_NAMES = tuple(t.name for t in build(Rows(), dt.date(2000, 1, 1), dt.date(2000, 1, 1)).tables)

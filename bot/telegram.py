@@ -81,6 +81,7 @@ class TelegramChannel:
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.application.add_handler(TypeHandler(Update, self._on_polled_update))
         self._wake = asyncio.Event()
+        self._flushing = asyncio.Lock()  # one flush at a time in this process
         self._sender: asyncio.Task[None] | None = None
         self.officers_chat = settings.telegram_officers_chat_id
         self.handoffs = Handoffs(assistant)
@@ -191,6 +192,17 @@ class TelegramChannel:
                 log.exception("Telegram outbox delivery failed; will retry")
 
     async def flush_outbox(self) -> int:
+        """Send the outbox in order. One process sends at a time (a database lease), so
+        several servers never send a message twice; each send is marked as it is done."""
+        async with self._flushing, self.sessions() as lease:
+            if not await repository.try_outbox_lease(lease, CHANNEL):
+                return 0
+            try:
+                return await self._send_pending()
+            finally:
+                await repository.release_outbox_lease(lease, CHANNEL)
+
+    async def _send_pending(self) -> int:
         sent = 0
         async with self.sessions() as session:
             pending = await repository.unsent_outbound(session, CHANNEL)
@@ -202,6 +214,8 @@ class TelegramChannel:
             conversation = chats[message.conversation_id]
             if conversation is None:
                 continue
+            async with self.sessions.begin() as session:
+                await repository.mark_attempt(session, message.id)
             try:
                 await self.application.bot.send_message(
                     chat_id=int(conversation.external_chat_id),

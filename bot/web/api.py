@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from typing import Any
 
@@ -25,6 +26,8 @@ from nlu.language import detect_language
 routes = web.RouteTableDef()
 
 MAX_TEXT = 4000
+MAX_SEQ = 2**31 - 1
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
@@ -40,14 +43,20 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     return body
 
 
-def optional_string(body: dict[str, Any], name: str, limit: int = MAX_TEXT) -> str | None:
+def optional_string(
+    body: dict[str, Any], name: str, limit: int = MAX_TEXT, *, nullable: bool = True
+) -> str | None:
+    """A string field of a JSON body; missing (or null, when `nullable`) gives None."""
     value = body.get(name)
     if value is None:
+        if name in body and not nullable:
+            raise ApiError(400, "invalid_field", f"'{name}' must be a string.")
         return None
     if not isinstance(value, str):
         raise ApiError(400, "invalid_field", f"'{name}' must be a string.")
     if len(value) > limit:
-        raise ApiError(413, "text_too_long", f"'{name}' is longer than {limit} characters.")
+        code = "text_too_long" if limit >= MAX_TEXT else "invalid_field"
+        raise ApiError(400, code, f"'{name}' is longer than {limit} characters.")
     return value
 
 
@@ -77,7 +86,7 @@ async def healthz(request: web.Request) -> web.Response:
 @routes.post("/api/v1/parse")
 async def parse(request: web.Request) -> web.Response:
     body = await read_json(request)
-    raw = optional_string(body, "text")
+    raw = optional_string(body, "text", nullable=False)
     if raw is None or not clean_text(raw):
         raise ApiError(400, "missing_text", "'text' is required and must not be empty.")
     text_ = clean_text(raw)
@@ -159,17 +168,20 @@ async def post_message(request: web.Request) -> web.Response:
     if not await request.app[PER_CONVERSATION].allow(conversation.id):
         raise ApiError(429, "too_many_requests", "Too many messages; please wait a moment.")
     body = await read_json(request)
-    raw_text = optional_string(body, "text", 10_000)
-    payload = optional_string(body, "payload", 128)
+    raw_text = optional_string(body, "text", 10_000, nullable=False)
+    payload = optional_string(body, "payload", 128, nullable=False)
     if raw_text is None and payload is None:
         raise ApiError(400, "missing_text", "Send 'text' or 'payload'.")
+    client_id = optional_string(body, "client_id", 64)
+    if client_id is not None and not CLIENT_ID.fullmatch(client_id):
+        raise ApiError(400, "invalid_field", "'client_id' is 1-64 letters, digits, '-' or '_'.")
     text = clean_text(raw_text or "")
     inbound = Inbound(text=text, payload=payload) if payload else Inbound.typed(text)
     assistant = request.app[ASSISTANT]
     async with request.app[SESSIONS].begin() as session:
         locked = await repository.lock_conversation(session, conversation.id)
         assert locked is not None
-        message = await assistant.receive(session, locked, inbound)
+        message = await assistant.receive(session, locked, inbound, client_id)
     await assistant.process(conversation.id)
     async with request.app[SESSIONS]() as session:
         after = await repository.messages_after(session, conversation.id, message.seq)
@@ -190,6 +202,8 @@ async def list_messages(request: web.Request) -> web.Response:
         after = int(request.query.get("after", "0"))
     except ValueError as error:
         raise ApiError(400, "invalid_field", "'after' must be a whole number.") from error
+    if not 0 <= after <= MAX_SEQ:
+        raise ApiError(400, "invalid_field", f"'after' is a number from 0 to {MAX_SEQ}.")
     async with request.app[SESSIONS]() as session:
         messages = await repository.messages_after(session, conversation.id, after)
     return web.json_response(

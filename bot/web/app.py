@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import yaml
@@ -16,10 +16,12 @@ from aiohttp import web
 from bot import repository
 from bot.assistant import Assistant
 from bot.db import create_engine, session_factory
+from bot.handoff import CANNED_KEYS
 from bot.metrics import Metrics
 from bot.models import utcnow
 from bot.reminders import reminder_loop
 from bot.settings import Settings
+from bot.statistics import TABLE_NAMES
 from bot.web import (
     api,
     limits,
@@ -33,12 +35,14 @@ from bot.web.errors import json_errors
 from bot.web.keys import ASSISTANT, METRICS, NLU, SESSIONS, SETTINGS, TELEGRAM
 from domain.knowledge import load_knowledge
 from domain.office_hours import OfficeHours
+from domain.topics import load_catalog
 from nlu.client import RasaClient
 from nlu.language import warm_up
 
 log = logging.getLogger(__name__)
 OPENAPI_PATH = Path(__file__).with_name("openapi.yml")
 MAX_BODY = 64 * 1024
+OPENAPI = web.AppKey("openapi", dict[str, Any])
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -137,9 +141,37 @@ async def _reminders(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
+ERROR = {"$ref": "#/components/responses/Error"}
+
+
+def openapi_spec() -> dict[str, Any]:
+    """openapi.yml, with the errors every operation can answer added to each: 429 (rate
+    limits) and 503 (storage down) everywhere, 404 where the path names something, 400/413/415
+    where a body is read, 401 where a session or token is needed."""
+    spec: dict[str, Any] = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            codes = ["429", "503"]
+            if "{" in path:
+                codes += ["404"]
+            if "requestBody" in operation:
+                codes += ["400", "413", "415"]
+            if operation.get("security"):
+                codes += ["401"]
+            for code in codes:
+                operation["responses"].setdefault(code, ERROR)
+    schemas = spec["components"]["schemas"]
+    schemas["TopicId"]["enum"] = list(load_catalog().topics)
+    schemas["CannedKey"]["enum"] = list(CANNED_KEYS)
+    schemas["TableName"]["enum"] = list(TABLE_NAMES)
+    return spec
+
+
 async def openapi(request: web.Request) -> web.Response:
-    spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
-    return web.Response(text=json.dumps(spec), content_type="application/json")
+    return web.json_response(request.app[OPENAPI])
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -155,6 +187,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = Metrics()
+    app[OPENAPI] = openapi_spec()
     limits.setup(
         app,
         per_address=settings.rate_per_address_per_minute,

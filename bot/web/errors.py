@@ -50,7 +50,10 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         if error.status_code < 400:
             raise
         code = HTTP_CODES.get(error.status_code, "error")
-        return error_response(error.status_code, code, error.reason)
+        response = error_response(error.status_code, code, error.reason)
+        if "Allow" in error.headers:  # 405 names the methods the resource has (RFC 9110)
+            response.headers["Allow"] = error.headers["Allow"]
+        return response
     except (OperationalError, DBAPIError, ConnectionError, OSError) as error:
         log.error("storage unavailable: %s", type(error).__name__)
         return error_response(503, "unavailable", "The service is temporarily unavailable.")

@@ -76,11 +76,17 @@ def outcome_error(result: Result) -> ApiError:
     }.get(result.outcome, ApiError(500, "internal", "Unexpected state."))
 
 
+MAX_ID = 2**31 - 1  # ids are SQL integers
+
+
 def ticket_id(request: web.Request) -> int:
     try:
-        return int(request.match_info["id"])
+        value = int(request.match_info["id"])
     except ValueError as error:
         raise ApiError(404, "not_found", "No such ticket.") from error
+    if not 0 < value <= MAX_ID:
+        raise ApiError(404, "not_found", "No such ticket.")
+    return value
 
 
 @routes.post("/api/v1/officer/login")
@@ -198,8 +204,8 @@ async def claim(request: web.Request) -> web.Response:
 async def officer_message(request: web.Request) -> web.Response:
     officer = await current_officer(request)
     body = await read_json(request)
-    canned = optional_string(body, "canned", 64)
-    text = clean_text(optional_string(body, "text") or "")
+    canned = optional_string(body, "canned", 64, nullable=False)
+    text = clean_text(optional_string(body, "text", nullable=False) or "")
     handoffs = request.app[HANDOFFS]
     if canned is not None:
         if canned not in CANNED_KEYS:
@@ -237,7 +243,7 @@ async def transfer(request: web.Request) -> web.Response:
     async with request.app[SESSIONS]() as session:
         colleague = await repository.find_officer(session, name)
     if colleague is None or not colleague.active:
-        raise ApiError(400, "invalid_field", "No active officer of that name.")
+        raise ApiError(404, "officer_not_found", "No active officer of that name.")
     result = await request.app[HANDOFFS].transfer(ticket_id(request), officer, colleague)
     if result.outcome is not Outcome.DONE or result.ticket is None:
         raise outcome_error(result)

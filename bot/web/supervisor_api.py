@@ -15,13 +15,14 @@ from bot.models import Officer
 from bot.web.api import read_json
 from bot.web.errors import ApiError
 from bot.web.keys import SESSIONS
-from bot.web.officer_api import current_officer
+from bot.web.officer_api import MAX_ID, current_officer
 from domain.office_hours import CHINA
 from domain.topics import LANGUAGES, load_catalog
 
 routes = web.RouteTableDef()
 DEFAULT_DAYS = 30
 MAX_DAYS = 3 * 366
+FIRST_YEAR, LAST_YEAR = 2000, 2999
 TABLE_NAME = "{name:[a-z_]+}"
 
 
@@ -36,12 +37,14 @@ def date_range(request: web.Request) -> tuple[dt.date, dt.date]:
     """`from` and `to` (inclusive, YYYY-MM-DD); by default the last 30 days, China time."""
     today = dt.datetime.now(CHINA).date()
     try:
-        end = dt.date.fromisoformat(request.query.get("to") or today.isoformat())
+        end = dt.date.fromisoformat(request.query.get("to", today.isoformat()))
         start = dt.date.fromisoformat(
-            request.query.get("from") or (end - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+            request.query.get("from", (end - dt.timedelta(days=DEFAULT_DAYS - 1)).isoformat())
         )
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:
         raise ApiError(400, "invalid_date", "Dates are written YYYY-MM-DD.") from error
+    if not (start.year >= FIRST_YEAR and end.year <= LAST_YEAR):
+        raise ApiError(400, "invalid_date", f"Choose dates from {FIRST_YEAR} to {LAST_YEAR}.")
     if start > end:
         raise ApiError(400, "invalid_range", "'from' must not be after 'to'.")
     if (end - start).days >= MAX_DAYS:
@@ -149,11 +152,11 @@ async def post_assign(request: web.Request) -> web.Response:
         not isinstance(ids, list)
         or not ids
         or len(ids) > 1000
-        or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids)
+        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids)
     ):
         raise ApiError(400, "invalid_field", "'ids' must be a list of question ids.")
     topic = body.get("topic")
-    if topic is not None and topic not in load_catalog().topics:
+    if topic is not None and (not isinstance(topic, str) or topic not in load_catalog().topics):
         raise ApiError(400, "invalid_field", "'topic' must be a topic id, or null to dismiss.")
     async with request.app[SESSIONS].begin() as session:
         updated = await review.assign(session, ids, topic, officer.id)

@@ -22,16 +22,23 @@ pytestmark = pytest.mark.integration
 
 @contextmanager
 def serve(
-    database_url: str, rasa_url: str, port: int, log_name: str
+    database_url: str,
+    rasa_url: str,
+    port: int,
+    log_name: str,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "RASA_URL": rasa_url,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-    }
-    env.pop("TELEGRAM_BOT_TOKEN", None)
+    """`onestop serve` as its own process (Telegram only when `extra_env` configures it)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TELEGRAM_")}
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "RASA_URL": rasa_url,
+            "PORT": str(port),
+            "HOST": "127.0.0.1",
+            **(extra_env or {}),
+        }
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     with (ARTIFACTS / log_name).open("wb") as log:
         process = subprocess.Popen(

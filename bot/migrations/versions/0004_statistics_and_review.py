@@ -1,4 +1,4 @@
-"""walk-through events for the statistics; review of unanswered questions
+"""walk-through events for the statistics; review of unanswered questions; client message ids
 
 Revision ID: 0004
 Revises: 0003
@@ -51,9 +51,15 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
         batch_op.create_index(batch_op.f("ix_misses_created_at"), ["created_at"], unique=False)
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("client_id", sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint("uq_messages_client_id", ["conversation_id", "client_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_messages_client_id", type_="unique")
+        batch_op.drop_column("client_id")
     with op.batch_alter_table("misses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_misses_created_at"))
         batch_op.drop_constraint(batch_op.f("fk_misses_reviewed_by_officers"), type_="foreignkey")

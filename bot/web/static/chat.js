@@ -77,14 +77,33 @@
 
   function applyState(state) { if (state && state.lang) setDirection(state.lang); }
 
+  function newClientId() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
   async function send(body, echo) {
     status.textContent = "";
+    // The same id on every attempt: a retry after a network error is never taken in twice.
+    const message = { ...body, client_id: newClientId() };
     try {
       await ensureConversation();
       if (echo) render({ seq: -Date.now(), sender: "user", text: echo, buttons: [] });
-      const data = await api(`/api/v1/conversations/${conv.conversation_id}/messages`, { method: "POST", body: JSON.stringify(body) });
-      await poll();
-      applyState(data.state);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const data = await api(`/api/v1/conversations/${conv.conversation_id}/messages`, { method: "POST", body: JSON.stringify(message) });
+          await poll();
+          applyState(data.state);
+          return;
+        } catch (error) {
+          const retryable = error.message === "429" || (error.message !== "session" && !/^4\d\d$/.test(error.message));
+          if (!retryable || attempt >= 5) throw error;
+          status.textContent = words.reconnecting;
+          await sleep(1000 * 2 ** attempt);
+        }
+      }
     } catch (error) {
       status.textContent = words.connection_problem;
     }
