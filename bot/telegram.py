@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import repository
 from bot.assistant import Assistant, Inbound
@@ -24,6 +24,9 @@ from domain.i18n import negotiate
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_SECONDS = 10
+POLL_RETRY_SECONDS = 2.0
 UNSUPPORTED_KINDS = (
     "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
     "contact", "animation", "poll", "venue", "dice", "game",
@@ -76,13 +79,12 @@ class TelegramChannel:
             .base_file_url(f"{api}/file/bot")
             .rate_limiter(AIORateLimiter(max_retries=3))
         )
-        if self.webhook:
-            builder = builder.updater(None)
-        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
-        self.application.add_handler(TypeHandler(Update, self._on_polled_update))
+        # No PTB Updater: our own polling loop moves the offset only past stored updates.
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.updater(None).build()
         self._wake = asyncio.Event()
         self._flushing = asyncio.Lock()  # one flush at a time in this process
         self._sender: asyncio.Task[None] | None = None
+        self._poller: asyncio.Task[None] | None = None
         self.officers_chat = settings.telegram_officers_chat_id
         self.handoffs = Handoffs(assistant)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -113,24 +115,21 @@ class TelegramChannel:
             await self.application.bot.set_webhook(
                 url=str(self.settings.telegram_webhook_url),
                 secret_token=secret.get_secret_value() if secret else None,
-                allowed_updates=["message", "callback_query"],
+                allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(
-                allowed_updates=["message", "callback_query"], poll_interval=0.0, timeout=10
-            )
+            await self.application.bot.delete_webhook()
+            self._poller = asyncio.create_task(self._poll_loop(), name="telegram-polling")
         await self.application.start()
         self._sender = asyncio.create_task(self._send_loop(), name="telegram-outbox")
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._sender is not None:
-            self._sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sender
-        if self.application.updater is not None and self.application.updater.running:
-            await self.application.updater.stop()
+        for task in (self._poller, self._sender):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -164,21 +163,33 @@ class TelegramChannel:
             await self.assistant.receive(session, locked, inbound)
             return conversation.id
 
-    async def handle(self, update: Update) -> None:
-        """Store, answer and send (polling, and the webhook's background step)."""
-        conversation_id = await self.take_in(update)
+    async def answer_update(self, update: Update, conversation_id: str | None) -> None:
+        """After the update is stored: acknowledge a button, answer, wake the outbox."""
         if update.callback_query is not None:
             with contextlib.suppress(TelegramError):
                 await update.callback_query.answer()
         if conversation_id is not None:
-            await self.answer(conversation_id)
+            await self.assistant.process(conversation_id)
+            self._wake.set()
 
-    async def answer(self, conversation_id: str) -> None:
-        await self.assistant.process(conversation_id)
-        self._wake.set()
-
-    async def _on_polled_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.handle(update)
+    async def _poll_loop(self) -> None:
+        """Long polling whose offset moves past an update only once it is stored: after a crash
+        Telegram hands the unstored ones out again (and stored ones are de-duplicated)."""
+        offset: int | None = None
+        while True:
+            try:
+                updates = await self.application.bot.get_updates(
+                    offset=offset, timeout=POLL_SECONDS, allowed_updates=ALLOWED_UPDATES
+                )
+                for update in updates:
+                    conversation_id = await self.take_in(update)
+                    offset = update.update_id + 1
+                    self._spawn(self.answer_update(update, conversation_id))
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # network, Telegram or storage: wait and fetch again
+                log.warning("Telegram polling failed (%s); retrying", type(error).__name__)
+                await asyncio.sleep(POLL_RETRY_SECONDS)
 
     async def _send_loop(self) -> None:
         """Deliver the outbox in order; retried until Telegram takes each message."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 
 from aiohttp import web
@@ -38,19 +37,8 @@ async def telegram_webhook(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid_update", "The body is not a Telegram update.")
     conversation_id = await channel.take_in(update)
     if conversation_id is not None or update.callback_query is not None:
-        task = asyncio.create_task(_answer(channel, update, conversation_id))
+        task = asyncio.create_task(channel.answer_update(update, conversation_id))
         tasks = request.app[BACKGROUND]
         tasks.add(task)
         task.add_done_callback(tasks.discard)
     return web.json_response({"ok": True})
-
-
-async def _answer(channel: object, update: Update, conversation_id: str | None) -> None:
-    from bot.telegram import TelegramChannel
-
-    assert isinstance(channel, TelegramChannel)
-    if update.callback_query is not None:
-        with contextlib.suppress(Exception):  # acknowledging a button is best effort
-            await update.callback_query.answer()
-    if conversation_id is not None:
-        await channel.answer(conversation_id)

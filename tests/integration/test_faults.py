@@ -221,3 +221,43 @@ async def test_sigkill_mid_burst_loses_nothing_and_repeats_nothing(
     # Telegram's Bot API has no idempotency key: only the one message in flight at the moment
     # of the crash can go out twice (the outbox has a single sender and marks each send).
     assert duplicated <= 1
+
+
+async def test_sigkill_while_polling_loses_nothing(database_url: str, rasa_url: str) -> None:
+    """Polling: the offset moves only past stored updates, so a killed server fetches the rest
+    again after the restart; the stored ones are not answered twice."""
+    port = free_port()
+    async with FakeBotApi() as bot_api:
+        env = {"TELEGRAM_BOT_TOKEN": "123:polling", "TELEGRAM_API_URL": bot_api.url}
+        chats = [bot_api.seed % 100_000 * 10 + n + 5 for n in range(TELEGRAM_USERS)]
+        for text in TEXTS:  # everyone writes at once, Telegram holds the updates
+            for chat in chats:
+                await bot_api.deliver(bot_api.user_update(chat, text=text))
+        total = len(chats) * len(TEXTS)
+        with serve(database_url, rasa_url, port, "faults-polling-1.log", env) as first:
+            await wait_for(f"http://127.0.0.1:{port}/healthz")
+            deadline = asyncio.get_running_loop().time() + 120
+            while len(bot_api.sent) < total // 3:
+                assert asyncio.get_running_loop().time() < deadline, "nothing was answered"
+                await asyncio.sleep(0.05)
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        sent_before_kill = len(bot_api.sent)
+        with serve(database_url, rasa_url, port, "faults-polling-2.log", env):
+            await wait_for(f"http://127.0.0.1:{port}/healthz")
+            await settled(database_url, {str(c) for c in chats})
+        telegram = await rows_of(database_url, "telegram")
+        sent = Counter((int(m["chat_id"]), m["text"]) for m in bot_api.sent)
+
+    assert sent_before_kill < total * 3  # killed before everything was answered
+    per_chat = [replies_by_inbound(telegram[str(c)]) for c in chats]
+    assert all(len(r) == len(TEXTS) and all(r) for r in per_chat)
+    assert all(r == per_chat[0] for r in per_chat)
+    stored = Counter(
+        (int(chat), html.escape(m.text))
+        for chat in map(str, chats)
+        for m in telegram[chat]
+        if m.direction == "out"
+    )
+    assert sum(max(0, n - sent[key]) for key, n in stored.items()) == 0  # none lost
+    assert sum(max(0, sent[key] - n) for key, n in stored.items()) <= 1  # see above
