@@ -107,3 +107,50 @@ async def test_arabic_chat_is_right_to_left(browser, sqlite_url: str, rasa_url: 
         await expect(page.locator(".msg.bot").first).to_be_visible()
         await expect(page.locator("html")).to_have_attribute("dir", "rtl")
         await page.screenshot(path=str(ARTIFACTS / "webchat-arabic.png"), full_page=True)
+
+
+async def test_a_supervisor_reads_the_statistics_and_reviews_questions(  # type: ignore[no-untyped-def]
+    browser, sqlite_url: str, rasa_url: str
+) -> None:
+    from playwright.async_api import expect
+
+    from bot.db import create_engine, session_factory
+    from bot.models import Miss
+
+    marker = f"zzq{free_port()}"
+    engine = create_engine(sqlite_url)
+    async with session_factory(engine).begin() as session:
+        for text in (f"{marker} parking at the office?", f"{marker} parking at the office"):
+            session.add(Miss(language="en", text=text, reason="low_confidence"))
+        session.add(Miss(language="en", text=f"{marker} {XSS}", reason="low_confidence"))
+    await engine.dispose()
+    name = await make_officer(sqlite_url, "en", role="supervisor")
+    port = free_port()
+    async with running_app(Settings(database_url=sqlite_url, rasa_url=rasa_url), port=port):
+        base = f"http://127.0.0.1:{port}"
+        page = await browser.new_page(viewport={"width": 1280, "height": 900})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: dialogs.append(d.message))
+        await page.goto(f"{base}/officer")
+        await page.get_by_label("Name").fill(name)
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Log in").click()
+
+        await page.get_by_role("link", name="Statistics").click()
+        await expect(page.get_by_role("heading", name="Per day")).to_be_visible()
+        chart = page.get_by_role("img", name="Chart: Per day")
+        await chart.scroll_into_view_if_needed()
+        await expect(chart).to_have_js_property("complete", True)
+        assert await chart.evaluate("img => img.naturalWidth") > 300
+        assert await page.get_by_role("link", name="Download By topic as CSV").count() == 1
+        await page.screenshot(path=ARTIFACTS / "statistics.png", full_page=True)
+
+        await page.get_by_role("link", name="Unanswered questions").click()
+        group = page.locator(".groups > li", has_text=f"{marker} parking").first
+        await expect(group).to_contain_text("2 question(s)")
+        await group.get_by_label("Topic").select_option("faq_service_center")
+        await group.get_by_role("button", name="Assign").click()
+        await expect(page.locator("#status")).to_contain_text("2 question(s) assigned")
+        await expect(page.locator(".groups", has_text=f"{marker} parking")).to_have_count(0)
+        await page.screenshot(path=ARTIFACTS / "review.png", full_page=True)
+        assert await page.evaluate("window.pwned") is None and not dialogs

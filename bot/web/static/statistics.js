@@ -34,7 +34,9 @@
       const table = element("table");
       const head = element("tr");
       for (const column of t.columns) head.append(element("th", column, { scope: "col" }));
-      table.append(element("thead")).append(head);
+      const thead = element("thead");
+      thead.append(head);
+      table.append(thead);
       const body = element("tbody");
       for (const row of t.rows) {
         const tr = element("tr");
