@@ -113,6 +113,16 @@ def stored_payload(inbound: Inbound) -> str | None:
     return inbound.payload
 
 
+@dataclass(frozen=True)
+class Answered:
+    """What `take_in_and_answer` did: the stored message, its replies, the conversation's state."""
+
+    message: Message | None
+    replies: list[Message]
+    mode: str
+    lang: str
+
+
 @dataclass
 class Timing:
     """What one `process` call spent waiting for the NLU service, and the messages it handled."""
@@ -202,6 +212,17 @@ class Assistant:
 
     async def process(self, conversation_id: str) -> list[Message]:
         """Answer every pending inbound message of a conversation, in order; return the replies."""
+        return (await self.take_in_and_answer(conversation_id)).replies
+
+    async def take_in_and_answer(
+        self,
+        conversation_id: str,
+        inbound: Inbound | None = None,
+        client_id: str | None = None,
+    ) -> Answered:
+        """In one transaction: store `inbound` (unless the client already sent it under
+        `client_id`) and answer every pending message of the conversation, in order. Nothing
+        is acknowledged before the commit, so a crash loses nothing the client was told of."""
         opened: list[int] = []
         relayed: list[str] = []
         timing = Timing()
@@ -210,15 +231,22 @@ class Assistant:
             async with self.sessions.begin() as session:
                 conversation = await repository.lock_conversation(session, conversation_id)
                 if conversation is None:
-                    return []
+                    return Answered(None, [], "bot", "")
+                message = None
+                if inbound is not None:
+                    message = await self.receive(session, conversation, inbound, client_id)
                 replies: list[Message] = []
-                for inbound in await repository.pending_inbound(session, conversation_id):
-                    if conversation.mode != "bot" and inbound.text:
-                        relayed.append(inbound.text)
+                with session.no_autoflush:  # the conversation's row is written once, at commit
+                    inbox = await repository.pending_inbound(session, conversation_id)
+                for pending in inbox:
+                    if conversation.mode != "bot" and pending.text:
+                        relayed.append(pending.text)
                     replies.extend(
-                        await self._answer(session, conversation, inbound, opened, timing)
+                        await self._answer(session, conversation, pending, opened, timing)
                     )
-                channel = conversation.channel
+                if message is not None and not replies and message.processed_at is not None:
+                    replies = list(await repository.replies_to(session, message.id))  # a retry
+                channel, mode, lang = conversation.channel, conversation.mode, conversation.lang
             self._count(channel, replies, timing, time.perf_counter() - started)
         if replies:
             self.deliver(channel)
@@ -228,7 +256,7 @@ class Assistant:
         for ticket_id in opened:
             for listener in self.ticket_listeners:
                 listener(ticket_id)
-        return replies
+        return Answered(message, replies, mode, lang)
 
     def _count(self, channel: str, replies: list[Message], timing: Timing, seconds: float) -> None:
         for language in timing.languages:

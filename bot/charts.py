@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from matplotlib.figure import Figure
-
 from bot.statistics import Table
 
 FORMATS = ("svg", "png")
@@ -16,6 +14,8 @@ def chart(table: Table, fmt: str = "svg") -> bytes:
     """A bar or line chart of the table's first column against its other (numeric) columns."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown chart format {fmt!r}")
+    from matplotlib.figure import Figure  # on first use: the server stays small until then
+
     labels = [str(row[0]) for row in table.rows]
     series = [
         (name, [float(row[i] or 0) for row in table.rows])

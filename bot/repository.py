@@ -136,8 +136,10 @@ async def append_message(
     language: str | None = None,
     reply_to: int | None = None,
     client_id: str | None = None,
+    flush: bool = True,
 ) -> Message:
-    """Add a message with the conversation's next sequence number (the caller holds the lock)."""
+    """Add a message with the conversation's next sequence number (the caller holds the lock).
+    Without `flush`, the INSERT waits for the transaction's next flush (several go as one)."""
     conversation.last_seq += 1
     message = Message(
         conversation_id=conversation.id,
@@ -152,7 +154,8 @@ async def append_message(
         client_id=client_id,
     )
     session.add(message)
-    await session.flush()
+    if flush:
+        await session.flush()
     return message
 
 
@@ -185,7 +188,15 @@ async def append_bot_message(
         buttons=[{"title": b.title, "payload": b.payload} for b in message.buttons],
         language=language,
         reply_to=reply_to,
+        flush=False,
     )
+
+
+async def replies_to(session: AsyncSession, message_id: int) -> Sequence[Message]:
+    result = await session.execute(
+        select(Message).where(Message.reply_to == message_id).order_by(Message.seq)
+    )
+    return result.scalars().all()
 
 
 async def pending_inbound(session: AsyncSession, conversation_id: str) -> Sequence[Message]:
@@ -260,9 +271,8 @@ async def release_outbox_lease(session: AsyncSession, channel: str) -> None:
         await session.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
 
 
-async def mark_attempt(session: AsyncSession, message_id: int) -> None:
-    """Counted before each send: a message with attempts but no `sent_at` was in flight when
-    the process stopped (Telegram has no idempotency key, so it is sent again)."""
+async def count_failed_send(session: AsyncSession, message_id: int) -> None:
+    """A send that failed for now (network, Telegram down); it is retried on the next round."""
     await session.execute(
         update(Message)
         .where(Message.id == message_id)

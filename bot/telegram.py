@@ -27,6 +27,8 @@ CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_SECONDS = 10
 POLL_RETRY_SECONDS = 2.0
+OUTBOX_BATCH = 500
+SEND_CONCURRENCY = 16
 UNSUPPORTED_KINDS = (
     "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
     "contact", "animation", "poll", "venue", "dice", "game",
@@ -83,6 +85,7 @@ class TelegramChannel:
         self.application: Application[Any, Any, Any, Any, Any, Any] = builder.updater(None).build()
         self._wake = asyncio.Event()
         self._flushing = asyncio.Lock()  # one flush at a time in this process
+        self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)  # chats served at once
         self._sender: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self.officers_chat = settings.telegram_officers_chat_id
@@ -214,33 +217,51 @@ class TelegramChannel:
                 await repository.release_outbox_lease(lease, CHANNEL)
 
     async def _send_pending(self) -> int:
-        sent = 0
+        """Chats are served side by side (Telegram's rate limiter paces them); within a chat
+        the messages go in order, and a chat that fails waits for the next round alone."""
         async with self.sessions() as session:
-            pending = await repository.unsent_outbound(session, CHANNEL)
+            pending = await repository.unsent_outbound(session, CHANNEL, limit=OUTBOX_BATCH)
             chats = {
                 m.conversation_id: await session.get(Conversation, m.conversation_id)
                 for m in pending
             }
+        by_chat: dict[str, list[Message]] = {}
         for message in pending:
-            conversation = chats[message.conversation_id]
-            if conversation is None:
-                continue
-            async with self.sessions.begin() as session:
-                await repository.mark_attempt(session, message.id)
-            try:
-                await self.application.bot.send_message(
-                    chat_id=int(conversation.external_chat_id),
-                    text=html.escape(message.text),
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message),
-                )
-            except (Forbidden, BadRequest) as error:
-                # The user blocked the bot or the chat is gone: retrying would never succeed.
-                log.warning("message %s undeliverable: %s", message.id, type(error).__name__)
-            async with self.sessions.begin() as session:
-                await repository.mark_sent(session, message.id)
-            sent += 1
+            by_chat.setdefault(message.conversation_id, []).append(message)
+        sent = await asyncio.gather(
+            *(self._send_chat(chats[cid], messages) for cid, messages in by_chat.items())
+        )
+        return sum(sent)
+
+    async def _send_chat(self, conversation: Conversation | None, messages: list[Message]) -> int:
+        sent = 0
+        async with self._send_slots:
+            for message in messages:
+                try:
+                    await self._send_one(conversation, message)
+                except (Forbidden, BadRequest, ValueError) as error:
+                    # Blocked by the user, chat gone, not a Telegram chat id: never deliverable,
+                    # so it must not hold up what comes after it.
+                    log.warning("message %s undeliverable: %s", message.id, type(error).__name__)
+                except TelegramError as error:  # network, Telegram down: retried next round
+                    log.warning("message %s not sent yet: %s", message.id, type(error).__name__)
+                    async with self.sessions.begin() as session:
+                        await repository.count_failed_send(session, message.id)
+                    return sent
+                async with self.sessions.begin() as session:
+                    await repository.mark_sent(session, message.id)
+                sent += 1
         return sent
+
+    async def _send_one(self, conversation: Conversation | None, message: Message) -> None:
+        if conversation is None:
+            raise ValueError("the conversation is gone")
+        await self.application.bot.send_message(
+            chat_id=int(conversation.external_chat_id),
+            text=html.escape(message.text),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(message),
+        )
 
     # --- the officers' group ----------------------------------------------------------------
 

@@ -31,6 +31,9 @@ MIN_CONFIDENCE = 0.8
 def _identifier() -> LanguageIdentifier:
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(LANGUAGES))
+    # set_languages keeps the 97-language model for a later reset we never do: let it go
+    # (about 65 MB of the server's memory).
+    identifier._full_model = (identifier.nb_ptc, identifier.nb_pc, identifier.nb_classes)
     return identifier
 
 

@@ -177,20 +177,11 @@ async def post_message(request: web.Request) -> web.Response:
         raise ApiError(400, "invalid_field", "'client_id' is 1-64 letters, digits, '-' or '_'.")
     text = clean_text(raw_text or "")
     inbound = Inbound(text=text, payload=payload) if payload else Inbound.typed(text)
-    assistant = request.app[ASSISTANT]
-    async with request.app[SESSIONS].begin() as session:
-        locked = await repository.lock_conversation(session, conversation.id)
-        assert locked is not None
-        message = await assistant.receive(session, locked, inbound, client_id)
-    await assistant.process(conversation.id)
-    async with request.app[SESSIONS]() as session:
-        after = await repository.messages_after(session, conversation.id, message.seq)
-        current = await repository.get_conversation(session, conversation.id)
-    assert current is not None
+    answered = await request.app[ASSISTANT].take_in_and_answer(conversation.id, inbound, client_id)
     return web.json_response(
         {
-            "messages": [message_json(m) for m in after if m.direction == "out"],
-            "state": state_json(current),
+            "messages": [message_json(m) for m in answered.replies],
+            "state": {"mode": answered.mode, "lang": answered.lang},
         }
     )
 

@@ -152,6 +152,7 @@ async def store(
                         language=m.language,
                         intent=m.intent,
                         created_at=m.at,
+                        sent_at=m.at if m.direction == "out" else None,  # not in any outbox
                     )
                 )
         for t in tickets:
