@@ -13,24 +13,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import socket
 import time
 from contextlib import nullcontext
 
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
-from bench.common import rasa_service, rss_mb, summary
+from bench.common import free_port, rasa_service, rss_mb, summary
 from bot.settings import Settings
 from bot.web.app import create_app
 from nlu.evaluation import load_examples
 from nlu.rasa_env import HELDOUT_DIR
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def measure(rasa_url: str, requests: int, tmp_db: str) -> None:
