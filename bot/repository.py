@@ -140,10 +140,10 @@ async def append_message(
 ) -> Message:
     """Add a message with the conversation's next sequence number (the caller holds the lock).
     Without `flush`, the INSERT waits for the transaction's next flush (several go as one)."""
-    conversation.last_seq += 1
+    seq = conversation.last_seq + 1
     message = Message(
         conversation_id=conversation.id,
-        seq=conversation.last_seq,
+        seq=seq,
         direction=direction,
         sender=sender,
         text=text,
@@ -156,6 +156,8 @@ async def append_message(
     session.add(message)
     if flush:
         await session.flush()
+    # Counted after the flush: the conversation's row is then written once, at commit.
+    conversation.last_seq = seq
     return message
 
 
