@@ -33,6 +33,8 @@ def schemathesis(url: str, env: dict[str, str]) -> subprocess.CompletedProcess[s
             "--seed",
             "20261122",
             "--no-color",
+            "--generation-database",
+            "none",
             "--report",
             "junit",
             "--report-dir",
