@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_skeleton, format_time
@@ -13,6 +14,7 @@ from babel.support import NullTranslations
 CHINA = ZoneInfo("Asia/Shanghai")
 
 
+@lru_cache(maxsize=4096)
 def date_text(day: dt.date, lang: str, *, weekday: bool = False) -> str:
     """A date as people of the locale write it ("3 March 2027", "2027年3月3日星期三")."""
     return format_date(day, "full" if weekday else "long", locale=lang)

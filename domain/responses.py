@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_date
 from babel.lists import format_list
 from babel.support import NullTranslations
 
@@ -327,7 +326,7 @@ def render_answer(
 ) -> list[OutgoingMessage]:
     """The article's parts, the footer on the last one and the buttons under it."""
     parts = [t.gettext(part) for part in article.parts_for(role.value if role else None)]
-    footer = _text("answer.footer", t, {"date": format_date(article.reviewed, "long", locale=lang)})
+    footer = _text("answer.footer", t, {"date": date_text(article.reviewed, lang)})
     parts[-1] = f"{parts[-1]}\n\n{footer}"
     messages = [OutgoingMessage(text=part) for part in parts]
     messages[-1] = OutgoingMessage(

@@ -59,23 +59,28 @@ def _stem(name: str) -> str:
 
 
 @cache
-def _language_patterns() -> list[tuple[str, re.Pattern[str]]]:
-    patterns = []
+def _language_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every product language's names (in all ten languages), and which
+    language each name means."""
+    codes: dict[str, str] = {}
     for code in LANGUAGES:
         names = {a.lower() for a in LANGUAGE_ALIASES.get(code, ())}
         for display in LANGUAGES:
             name = Locale.parse(code).get_language_name(display)
             if name:
                 names.add(_stem(name))
-        alternatives = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
-        patterns.append((code, re.compile(alternatives, re.IGNORECASE)))
-    return patterns
+        for name in names:
+            codes.setdefault(name.casefold(), code)
+    alternatives = "|".join(sorted((re.escape(n) for n in codes), key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE), codes
 
 
 def find_languages(text: str) -> Iterator[Entity]:
     """Product languages named in the text ("do you speak Korean?", "en español")."""
-    for code, pattern in _language_patterns():
-        for match in pattern.finditer(text):
+    pattern, codes = _language_pattern()
+    for match in pattern.finditer(text):
+        code = codes.get(match.group().casefold())
+        if code is not None:
             yield Entity("language", code, match.start(), match.end(), match.group())
 
 
@@ -207,22 +212,24 @@ def find_degree(text: str) -> str | None:
 
 
 @cache
-def _country_patterns(lang: str) -> list[tuple[str, re.Pattern[str]]]:
+def _country_pattern(lang: str) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for the country names in the user's language and in English, and which
+    ISO 3166 code each name means."""
     names = Locale.parse(lang).territories
     english = Locale.parse("en").territories
-    patterns = []
-    for code in set(names) | set(english):
+    codes: dict[str, str] = {}
+    for code in sorted(set(names) | set(english)):
         if not code.isalpha() or len(code) != 2:
             continue
-        variants = {
-            n for n in (names.get(code), english.get(code)) if n and (len(n) > 3 or not n.isascii())
-        }
-        if variants:
-            alternatives = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-            patterns.append((code, re.compile(alternatives, re.IGNORECASE)))
-    return patterns
+        for name in (names.get(code), english.get(code)):
+            if name and (len(name) > 3 or not name.isascii()):
+                codes.setdefault(name.casefold(), code)
+    alternatives = "|".join(re.escape(n) for n in sorted(codes, key=len, reverse=True))
+    return re.compile(alternatives, re.IGNORECASE), codes
 
 
 def find_countries(text: str, lang: str) -> list[str]:
     """ISO 3166 codes of countries named in the user's language or in English."""
-    return [code for code, pattern in _country_patterns(lang) if pattern.search(text)]
+    pattern, codes = _country_pattern(lang)
+    found = (codes.get(m.group().casefold()) for m in pattern.finditer(text))
+    return list(dict.fromkeys(code for code in found if code is not None))
