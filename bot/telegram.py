@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import time
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,6 +30,7 @@ POLL_SECONDS = 10
 POLL_RETRY_SECONDS = 2.0
 OUTBOX_BATCH = 500
 SEND_CONCURRENCY = 16
+MAX_BACKOFF_SECONDS = 300.0
 UNSUPPORTED_KINDS = (
     "photo", "sticker", "voice", "video", "video_note", "audio", "document", "location",
     "contact", "animation", "poll", "venue", "dice", "game",
@@ -86,6 +88,8 @@ class TelegramChannel:
         self._wake = asyncio.Event()
         self._flushing = asyncio.Lock()  # one flush at a time in this process
         self._send_slots = asyncio.Semaphore(SEND_CONCURRENCY)  # chats served at once
+        # Per chat: failures in a row and when to try again (monotonic seconds).
+        self._backoff: dict[str, tuple[int, float]] = {}
         self._sender: asyncio.Task[None] | None = None
         self._poller: asyncio.Task[None] | None = None
         self.officers_chat = settings.telegram_officers_chat_id
@@ -226,8 +230,10 @@ class TelegramChannel:
                 for m in pending
             }
         by_chat: dict[str, list[Message]] = {}
+        now = time.monotonic()
         for message in pending:
-            by_chat.setdefault(message.conversation_id, []).append(message)
+            if self._backoff.get(message.conversation_id, (0, 0.0))[1] <= now:
+                by_chat.setdefault(message.conversation_id, []).append(message)
         sent = await asyncio.gather(
             *(self._send_chat(chats[cid], messages) for cid, messages in by_chat.items())
         )
@@ -243,15 +249,23 @@ class TelegramChannel:
                     # Blocked by the user, chat gone, not a Telegram chat id: never deliverable,
                     # so it must not hold up what comes after it.
                     log.warning("message %s undeliverable: %s", message.id, type(error).__name__)
-                except TelegramError as error:  # network, Telegram down: retried next round
+                except TelegramError as error:  # network, Telegram down: retried later
                     log.warning("message %s not sent yet: %s", message.id, type(error).__name__)
                     async with self.sessions.begin() as session:
                         await repository.count_failed_send(session, message.id)
+                    self._back_off(message.conversation_id)
                     return sent
+                self._backoff.pop(message.conversation_id, None)
                 async with self.sessions.begin() as session:
                     await repository.mark_sent(session, message.id)
                 sent += 1
         return sent
+
+    def _back_off(self, conversation_id: str) -> None:
+        """Wait longer after each failure in a row: 2, 4, 8 … up to 300 seconds."""
+        failures = self._backoff.get(conversation_id, (0, 0.0))[0] + 1
+        delay = min(MAX_BACKOFF_SECONDS, 2.0**failures)
+        self._backoff[conversation_id] = (failures, time.monotonic() + delay)
 
     async def _send_one(self, conversation: Conversation | None, message: Message) -> None:
         if conversation is None:

@@ -24,6 +24,7 @@ class FakeBotApi:
         self.calls: list[str] = []
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
+        self.failures: dict[int, int] = {}  # chat id -> sendMessage calls that fail first
         # Update ids are unique per bot; tests share databases, so start somewhere new.
         self.seed = random.randint(1, 2**30)
         self._next_update_id = self.seed * 1000
@@ -62,6 +63,11 @@ class FakeBotApi:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append(method)
+        chat = int(params.get("chat_id") or 0)
+        if method == "sendMessage" and self.failures.get(chat, 0) > 0:
+            self.failures[chat] -= 1  # Telegram having a bad moment for this chat
+            body = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+            return web.json_response(body, status=502)
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return web.json_response({"ok": True, "result": True})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -204,3 +206,24 @@ async def test_user_text_is_escaped_in_telegram_html(
     assert "&lt;a href=&quot;http://x&quot;&gt;click&lt;/a&gt; &amp; &lt;b&gt;" in group[2]["text"]
     assert to_user[4]["text"] == "&lt;i&gt;fine&lt;/i&gt; &amp; &lt;script&gt;"
     assert to_user[4]["parse_mode"] == "HTML"
+
+
+async def test_a_failing_send_is_retried_with_backoff_and_other_chats_go_on(
+    database_url: str, rasa_url: str, bot_api: FakeBotApi
+) -> None:
+    settings = telegram_settings(database_url, rasa_url, bot_api)
+    unlucky, lucky = 9101 + bot_api.seed % 1000, 9201 + bot_api.seed % 1000
+    bot_api.failures[unlucky] = 2
+    async with running_app(settings):
+        started = time.monotonic()
+        await bot_api.deliver(bot_api.user_update(unlucky, text="/help"))
+        await bot_api.deliver(bot_api.user_update(lucky, text="/help"))
+        await bot_api.replies_to(lucky, 1, timeout=15)
+        lucky_after = time.monotonic() - started
+        replies = await bot_api.replies_to(unlucky, 1, timeout=60)
+        unlucky_after = time.monotonic() - started
+
+    assert replies[0]["text"] == html.escape(text("capabilities", "en"))  # sent as HTML
+    assert bot_api.failures[unlucky] == 0  # both failures happened, then it went through
+    assert lucky_after < unlucky_after  # the other chat was not held up
+    assert unlucky_after > 2 + 4  # it waited 2 s, then 4 s, before the third try
