@@ -317,8 +317,7 @@ async def record_miss(
         intent=intent,
         confidence=confidence,
     )
-    session.add(miss)
-    await session.flush()
+    session.add(miss)  # written with the rest of the step, at commit
     return miss
 
 
