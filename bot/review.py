@@ -95,7 +95,8 @@ def question_of(miss: Miss) -> Question:
 async def questions(
     session: AsyncSession, status: str = "open", language: str | None = None, limit: int = 1000
 ) -> list[Question]:
-    query = select(Miss).where(Miss.text != "").order_by(Miss.id).limit(limit)
+    # The newest first: what users ask now matters most, and the oldest are cut off first.
+    query = select(Miss).where(Miss.text != "").order_by(Miss.id.desc()).limit(limit)
     if status == "open":
         query = query.where(Miss.reviewed_at.is_(None))
     elif status == "assigned":

@@ -26,7 +26,7 @@ from nlu.language import detect_language
 routes = web.RouteTableDef()
 
 MAX_TEXT = 4000
-MAX_SEQ = 2**31 - 1
+MAX_SQL_INT = 2**31 - 1  # ids and sequence numbers are SQL integers
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -158,8 +158,8 @@ async def authorized_conversation(request: web.Request) -> Conversation:
     return conversation
 
 
-def state_json(conversation: Conversation) -> dict[str, str]:
-    return {"mode": conversation.mode, "lang": conversation.lang}
+def state_json(mode: str, lang: str) -> dict[str, str]:
+    return {"mode": mode, "lang": lang}
 
 
 @routes.post("/api/v1/conversations/{id}/messages")
@@ -181,7 +181,7 @@ async def post_message(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "messages": [message_json(m) for m in answered.replies],
-            "state": {"mode": answered.mode, "lang": answered.lang},
+            "state": state_json(answered.mode, answered.lang),
         }
     )
 
@@ -193,14 +193,14 @@ async def list_messages(request: web.Request) -> web.Response:
         after = int(request.query.get("after", "0"))
     except ValueError as error:
         raise ApiError(400, "invalid_field", "'after' must be a whole number.") from error
-    if not 0 <= after <= MAX_SEQ:
-        raise ApiError(400, "invalid_field", f"'after' is a number from 0 to {MAX_SEQ}.")
+    if not 0 <= after <= MAX_SQL_INT:
+        raise ApiError(400, "invalid_field", f"'after' is a number from 0 to {MAX_SQL_INT}.")
     async with request.app[SESSIONS]() as session:
         messages = await repository.messages_after(session, conversation.id, after)
     return web.json_response(
         {
             "messages": [{**message_json(m), "direction": m.direction} for m in messages],
-            "state": state_json(conversation),
+            "state": state_json(conversation.mode, conversation.lang),
         }
     )
 

@@ -14,7 +14,7 @@ from bot import repository
 from bot.handoff import CANNED_KEYS, Handoffs, Outcome, Result, canned_reply
 from bot.models import HandoffTicket, Officer, OfficerSession
 from bot.officers import authenticate
-from bot.web.api import clean_text, optional_string, read_json
+from bot.web.api import MAX_SQL_INT, clean_text, optional_string, read_json
 from bot.web.errors import ApiError
 from bot.web.keys import ASSISTANT, SESSIONS, SETTINGS
 from domain.responses import TEXTS
@@ -76,15 +76,12 @@ def outcome_error(result: Result) -> ApiError:
     }.get(result.outcome, ApiError(500, "internal", "Unexpected state."))
 
 
-MAX_ID = 2**31 - 1  # ids are SQL integers
-
-
 def ticket_id(request: web.Request) -> int:
     try:
         value = int(request.match_info["id"])
     except ValueError as error:
         raise ApiError(404, "not_found", "No such ticket.") from error
-    if not 0 < value <= MAX_ID:
+    if not 0 < value <= MAX_SQL_INT:
         raise ApiError(404, "not_found", "No such ticket.")
     return value
 

@@ -12,10 +12,10 @@ from aiohttp import web
 from bot import review, statistics
 from bot.charts import chart, to_csv
 from bot.models import Officer
-from bot.web.api import read_json
+from bot.web.api import MAX_SQL_INT, read_json
 from bot.web.errors import ApiError
 from bot.web.keys import SESSIONS
-from bot.web.officer_api import MAX_ID, current_officer
+from bot.web.officer_api import current_officer
 from domain.office_hours import CHINA
 from domain.topics import LANGUAGES, load_catalog
 
@@ -152,7 +152,9 @@ async def post_assign(request: web.Request) -> web.Response:
         not isinstance(ids, list)
         or not ids
         or len(ids) > 1000
-        or not all(isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_ID for i in ids)
+        or not all(
+            isinstance(i, int) and not isinstance(i, bool) and 0 < i <= MAX_SQL_INT for i in ids
+        )
     ):
         raise ApiError(400, "invalid_field", "'ids' must be a list of question ids.")
     topic = body.get("topic")

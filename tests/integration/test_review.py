@@ -53,6 +53,7 @@ async def test_review_assign_and_export_as_rasa_data(
     database_url: str, rasa_url: str, tmp_path: Path
 ) -> None:
     tag = uuid.uuid4().hex[:8]
+    letters = "".join(chr(ord("k") + int(c, 16) % 16) for c in tag)  # nonsense, no digits
     await seed_misses(database_url, tag)
     settings = Settings(database_url=database_url, rasa_url=rasa_url)
     supervisor = await make_officer(database_url, role="supervisor")
@@ -60,7 +61,7 @@ async def test_review_assign_and_export_as_rasa_data(
     async with running_app(settings) as client:
         # A real miss too: the visitor's unclear message is stored for review.
         visitor = await WebVisitor(client).start(lang="en")
-        await visitor.say(f"qwzx plorb {tag}")
+        await visitor.say(f"qwzx plorb {letters}")
 
         officer = await OfficerClient(client, plain).login()
         assert (await client.get("/api/v1/review", headers=officer.headers)).status == 403
@@ -69,7 +70,7 @@ async def test_review_assign_and_export_as_rasa_data(
         mine = [g for g in review["groups"] if any(tag in q["text"] for q in g["questions"])]
         by_language = {(g["language"], g["size"]) for g in mine}
         assert ("ko", 3) in by_language and ("ar", 2) in by_language
-        assert any(tag in q["text"] and "plorb" in q["text"] for g in mine for q in g["questions"])
+        assert any(letters in q["text"] for g in review["groups"] for q in g["questions"])
         assert "faq_fees" in review["topics"]
 
         korean = next(g for g in mine if g["language"] == "ko")
@@ -96,11 +97,7 @@ async def test_review_assign_and_export_as_rasa_data(
             assert status == 400, wrong
 
         remaining = await boss.get("/api/v1/review?status=open")
-        assert not any(
-            tag in q["text"] and "plorb" not in q["text"]
-            for g in remaining["groups"]
-            for q in g["questions"]
-        )
+        assert not any(tag in q["text"] for g in remaining["groups"] for q in g["questions"])
         dismissed = await boss.get("/api/v1/review?status=dismissed&language=en")
         assert any("cat ate" in q["text"] for g in dismissed["groups"] for q in g["questions"])
 
