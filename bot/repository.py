@@ -75,6 +75,17 @@ async def create_web_conversation(
     return conversation, token
 
 
+async def conversation_for_chat(
+    session: AsyncSession, channel: str, external_chat_id: str
+) -> Conversation | None:
+    result = await session.execute(
+        select(Conversation).where(
+            Conversation.channel == channel, Conversation.external_chat_id == external_chat_id
+        )
+    )
+    return result.scalar_one_or_none()
+
+
 async def find_or_create_chat(
     session: AsyncSession,
     *,
@@ -86,12 +97,7 @@ async def find_or_create_chat(
     language_hint: str | None,
 ) -> Conversation:
     """The conversation of a chat on Telegram or the terminal, created on first use."""
-    found = await session.execute(
-        select(Conversation).where(
-            Conversation.channel == channel, Conversation.external_chat_id == external_chat_id
-        )
-    )
-    conversation = found.scalar_one_or_none()
+    conversation = await conversation_for_chat(session, channel, external_chat_id)
     if conversation is not None:
         return conversation
     contact = (
@@ -649,17 +655,6 @@ async def export_conversation(session: AsyncSession, conversation_id: str) -> di
             for r in reminders
         ],
     }
-
-
-async def conversation_for_chat(
-    session: AsyncSession, channel: str, external_chat_id: str
-) -> Conversation | None:
-    result = await session.execute(
-        select(Conversation).where(
-            Conversation.channel == channel, Conversation.external_chat_id == external_chat_id
-        )
-    )
-    return result.scalar_one_or_none()
 
 
 async def last_seqs(session: AsyncSession, conversation_ids: Sequence[str]) -> dict[str, int]:
