@@ -115,9 +115,8 @@ def stored_payload(inbound: Inbound) -> str | None:
 
 @dataclass(frozen=True)
 class Answered:
-    """What `take_in_and_answer` did: the stored message, its replies, the conversation's state."""
+    """What `take_in_and_answer` did: the replies, and the conversation's state after them."""
 
-    message: Message | None
     replies: list[Message]
     mode: str
     lang: str
@@ -231,7 +230,7 @@ class Assistant:
             async with self.sessions.begin() as session:
                 conversation = await repository.lock_conversation(session, conversation_id)
                 if conversation is None:
-                    return Answered(None, [], "bot", "")
+                    return Answered([], "bot", "")
                 message = None
                 if inbound is not None:
                     message = await self.receive(session, conversation, inbound, client_id)
@@ -256,7 +255,7 @@ class Assistant:
         for ticket_id in opened:
             for listener in self.ticket_listeners:
                 listener(ticket_id)
-        return Answered(message, replies, mode, lang)
+        return Answered(replies, mode, lang)
 
     def _count(self, channel: str, replies: list[Message], timing: Timing, seconds: float) -> None:
         for language in timing.languages:

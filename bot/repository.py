@@ -534,36 +534,40 @@ def age(since: dt.datetime) -> dt.timedelta:
     return utcnow() - since
 
 
-async def erase_conversation(session: AsyncSession, conversation_id: str) -> None:
-    """Erase a conversation's messages and personal data; tickets keep an anonymised record."""
+async def _forget(session: AsyncSession, ids: Sequence[str]) -> int:
+    """Remove these conversations with their messages, misses and reminders; their tickets are
+    closed and keep only anonymous figures, their walk-through events only the counts. Returns
+    how many messages went."""
     await session.execute(
         update(HandoffTicket)
-        .where(HandoffTicket.conversation_id == conversation_id, HandoffTicket.status.in_(OPEN))
+        .where(HandoffTicket.conversation_id.in_(ids), HandoffTicket.status.in_(OPEN))
         .values(status="closed", closed_at=utcnow())
     )
     await session.execute(
         update(HandoffTicket)
-        .where(HandoffTicket.conversation_id == conversation_id)
+        .where(HandoffTicket.conversation_id.in_(ids))
         .values(conversation_id=None, note=None, comment=None)
     )
-    await session.execute(
-        delete(Miss).where(
-            Miss.message_id.in_(
-                select(Message.id).where(Message.conversation_id == conversation_id)
-            )
-        )
-    )
-    await session.execute(delete(Message).where(Message.conversation_id == conversation_id))
-    await session.execute(delete(Reminder).where(Reminder.conversation_id == conversation_id))
+    messages = select(Message.id).where(Message.conversation_id.in_(ids))
+    await session.execute(delete(Miss).where(Miss.message_id.in_(messages)))
+    removed = await session.execute(delete(Message).where(Message.conversation_id.in_(ids)))
+    await session.execute(delete(Reminder).where(Reminder.conversation_id.in_(ids)))
     await session.execute(
         update(WalkthroughEvent)
-        .where(WalkthroughEvent.conversation_id == conversation_id)
+        .where(WalkthroughEvent.conversation_id.in_(ids))
         .values(conversation_id=None)
     )
+    await session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    return int(removed.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def erase_conversation(session: AsyncSession, conversation_id: str) -> None:
+    """Erase a conversation and its person's data (the contact too, when no other conversation
+    is theirs); tickets keep an anonymised record."""
     contact_id = await session.scalar(
         select(Conversation.contact_id).where(Conversation.id == conversation_id)
     )
-    await session.execute(delete(Conversation).where(Conversation.id == conversation_id))
+    await _forget(session, [conversation_id])
     if contact_id is not None:
         others = select(Conversation.id).where(Conversation.contact_id == contact_id)
         await session.execute(delete(Contact).where(Contact.id == contact_id, ~others.exists()))
@@ -723,35 +727,14 @@ async def purge_older_than(session: AsyncSession, days: int) -> dict[str, int]:
     limit = utcnow() - dt.timedelta(days=days)
     old = select(Conversation.id).where(Conversation.updated_at < limit)
     ids = list((await session.execute(old)).scalars().all())
-    await session.execute(
-        update(HandoffTicket)
-        .where(HandoffTicket.conversation_id.in_(ids), HandoffTicket.status.in_(OPEN))
-        .values(status="closed", closed_at=utcnow())
-    )
-    await session.execute(
-        update(HandoffTicket)
-        .where(HandoffTicket.conversation_id.in_(ids))
-        .values(conversation_id=None, note=None, comment=None)
-    )
-    messages = select(Message.id).where(Message.conversation_id.in_(ids))
-    await session.execute(delete(Miss).where(Miss.message_id.in_(messages)))
-    removed_messages = await session.execute(
-        delete(Message).where(Message.conversation_id.in_(ids))
-    )
-    await session.execute(delete(Reminder).where(Reminder.conversation_id.in_(ids)))
-    await session.execute(
-        update(WalkthroughEvent)
-        .where(WalkthroughEvent.conversation_id.in_(ids))
-        .values(conversation_id=None)
-    )
-    await session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    removed_messages = await _forget(session, ids)
     in_use = select(Conversation.contact_id).where(Conversation.contact_id.is_not(None))
     contacts = await session.execute(delete(Contact).where(Contact.id.not_in(in_use)))
     await session.execute(delete(OfficerSession).where(OfficerSession.expires_at < utcnow()))
     await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.received_at < limit))
     return {
         "conversations": len(ids),
-        "messages": int(removed_messages.rowcount or 0),  # type: ignore[attr-defined]
+        "messages": removed_messages,
         "contacts": int(contacts.rowcount or 0),  # type: ignore[attr-defined]
     }
 
