@@ -41,7 +41,7 @@ def serve(settings: Settings, host: str | None, port: int | None) -> None:
     from bot.web.app import create_app
 
     configure_logging(settings.log_level, settings.log_json)
-    db.upgrade(settings.async_database_url)
+    db.upgrade_apart(settings.async_database_url)
     web.run_app(
         create_app(settings),
         host=host or settings.host,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -35,7 +39,10 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
         return engine
-    return create_async_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+    # No pre-ping: it would cost a round trip per transaction. A connection found dead fails
+    # its one request with 503 (the web chat retries with the same client_id, Telegram
+    # redelivers), and SQLAlchemy then replaces every connection of the pool.
+    return create_async_engine(url, pool_size=5, max_overflow=10)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
@@ -43,6 +50,8 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -51,7 +60,18 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Apply every migration (synchronous; run before the server starts)."""
+    from alembic import command
+
     command.upgrade(alembic_config(url), "head")
 
 
-__all__ = ["Base", "Engine", "create_engine", "session_factory", "upgrade"]
+def upgrade_apart(url: str) -> None:
+    """`upgrade` in a short-lived child process: the long-running server then never loads
+    Alembic and the migration scripts (about 8 MB of its memory for good)."""
+    # Forked before the server starts any thread; spawn would re-run the caller's script.
+    fork = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=fork) as child:
+        child.submit(upgrade, url).result()
+
+
+__all__ = ["Base", "Engine", "create_engine", "session_factory", "upgrade", "upgrade_apart"]
