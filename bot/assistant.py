@@ -10,7 +10,7 @@ import asyncio
 import logging
 import time
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +113,21 @@ def stored_payload(inbound: Inbound) -> str | None:
     return inbound.payload
 
 
+def inbound_message(
+    conversation: Conversation, inbound: Inbound, client_id: str | None = None
+) -> Message:
+    """A user's message to the conversation, not yet stored."""
+    return Message(
+        conversation_id=conversation.id,
+        direction="in",
+        sender="user",
+        text=inbound.text,
+        payload=stored_payload(inbound),
+        client_id=client_id,
+        created_at=utcnow(),
+    )
+
+
 @dataclass(frozen=True)
 class Answered:
     """What `take_in_and_answer` did: the replies, and the conversation's state after them."""
@@ -135,6 +150,13 @@ def resolve_language(state: DialogueState, detected: str | None) -> str:
     if state.lang_chosen or detected is None:
         return state.lang
     return detected
+
+
+def earlier_copy(messages: Sequence[Message], client_id: str | None) -> Message | None:
+    """The message the client already sent under `client_id` (a retry), if it is among these."""
+    if client_id is None:
+        return None
+    return next((m for m in messages if m.client_id == client_id), None)
 
 
 def state_of(conversation: Conversation) -> DialogueState:
@@ -187,27 +209,12 @@ class Assistant:
             wake()
 
     async def receive(
-        self,
-        session: AsyncSession,
-        conversation: Conversation,
-        inbound: Inbound,
-        client_id: str | None = None,
+        self, session: AsyncSession, conversation: Conversation, inbound: Inbound
     ) -> Message:
-        """Store an inbound message in the caller's transaction (the inbox). A message the
-        client already sent under the same `client_id` is not stored again."""
-        if client_id is not None:
-            known = await repository.message_by_client_id(session, conversation.id, client_id)
-            if known is not None:
-                return known
-        return await repository.append_message(
-            session,
-            conversation,
-            direction="in",
-            sender="user",
-            text=inbound.text,
-            payload=stored_payload(inbound),
-            client_id=client_id,
-        )
+        """Store an inbound message in the caller's transaction (the inbox)."""
+        message = inbound_message(conversation, inbound)
+        await repository.add_message(session, conversation, message)
+        return message
 
     async def process(self, conversation_id: str) -> list[Message]:
         """Answer every pending inbound message of a conversation, in order; return the replies."""
@@ -231,20 +238,22 @@ class Assistant:
                 conversation = await repository.lock_conversation(session, conversation_id)
                 if conversation is None:
                     return Answered([], "bot", "")
-                message = None
-                if inbound is not None:
-                    message = await self.receive(session, conversation, inbound, client_id)
-                replies: list[Message] = []
                 with session.no_autoflush:  # the conversation's row is written once, at commit
-                    inbox = await repository.pending_inbound(session, conversation_id)
+                    found = await repository.inbox(session, conversation_id, client_id)
+                inbox = [m for m in found if m.processed_at is None]
+                sent_before = earlier_copy(found, client_id)
+                if inbound is not None and sent_before is None:
+                    # Stored by _answer once understood: one INSERT, complete.
+                    inbox.append(inbound_message(conversation, inbound, client_id))
+                replies: list[Message] = []
                 for pending in inbox:
                     if conversation.mode != "bot" and pending.text:
                         relayed.append(pending.text)
                     replies.extend(
                         await self._answer(session, conversation, pending, opened, timing)
                     )
-                if message is not None and not replies and message.processed_at is not None:
-                    replies = list(await repository.replies_to(session, message.id))  # a retry
+                if sent_before is not None and sent_before not in inbox:  # a retry
+                    replies = list(await repository.replies_to(session, sent_before.id))
                 channel, mode, lang = conversation.channel, conversation.mode, conversation.lang
             self._count(channel, replies, timing, time.perf_counter() - started)
         if replies:
@@ -304,6 +313,8 @@ class Assistant:
         timing.languages.append(state.lang)
         result = step(state, event, self.policy)
         inbound.processed_at = utcnow()
+        if inbound.id is None:  # taken in by this transaction
+            await repository.add_message(session, conversation, inbound)
         replies = await self.perform(session, conversation, result, inbound=inbound, opened=opened)
         log.info(
             "answered message %s of conversation %s: intent=%s replies=%d",

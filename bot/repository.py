@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import and_, delete, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -146,10 +146,8 @@ async def append_message(
 ) -> Message:
     """Add a message with the conversation's next sequence number (the caller holds the lock).
     Without `flush`, the INSERT waits for the transaction's next flush (several go as one)."""
-    seq = conversation.last_seq + 1
     message = Message(
         conversation_id=conversation.id,
-        seq=seq,
         direction=direction,
         sender=sender,
         text=text,
@@ -159,23 +157,21 @@ async def append_message(
         reply_to=reply_to,
         client_id=client_id,
     )
+    await add_message(session, conversation, message, flush=flush)
+    return message
+
+
+async def add_message(
+    session: AsyncSession, conversation: Conversation, message: Message, *, flush: bool = True
+) -> None:
+    """Give `message` the conversation's next sequence number and add it to the transaction
+    (the caller holds the conversation's lock)."""
+    message.seq = conversation.last_seq + 1
     session.add(message)
     if flush:
         await session.flush()
     # Counted after the flush: the conversation's row is then written once, at commit.
-    conversation.last_seq = seq
-    return message
-
-
-async def message_by_client_id(
-    session: AsyncSession, conversation_id: str, client_id: str
-) -> Message | None:
-    result = await session.execute(
-        select(Message).where(
-            Message.conversation_id == conversation_id, Message.client_id == client_id
-        )
-    )
-    return result.scalar_one_or_none()
+    conversation.last_seq = message.seq
 
 
 async def append_bot_message(
@@ -207,14 +203,17 @@ async def replies_to(session: AsyncSession, message_id: int) -> Sequence[Message
     return result.scalars().all()
 
 
-async def pending_inbound(session: AsyncSession, conversation_id: str) -> Sequence[Message]:
-    """Inbound messages not yet answered, oldest first."""
+async def inbox(
+    session: AsyncSession, conversation_id: str, client_id: str | None = None
+) -> Sequence[Message]:
+    """Inbound messages not yet answered, oldest first, and (answered or not) the one the
+    client sent before under `client_id`, if any."""
+    pending = and_(Message.direction == "in", Message.processed_at.is_(None))
     result = await session.execute(
         select(Message)
         .where(
             Message.conversation_id == conversation_id,
-            Message.direction == "in",
-            Message.processed_at.is_(None),
+            or_(pending, Message.client_id == client_id) if client_id else pending,
         )
         .order_by(Message.seq)
     )
