@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from domain.conversation import Button, Reply, Role
@@ -51,13 +52,14 @@ def _normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", unicodedata.normalize("NFKC", text).casefold()).split())
 
 
+@cache
+def _control_actions() -> dict[str, str]:
+    return {_normalise(word): action for action, words in CONTROL_WORDS.items() for word in words}
+
+
 def control_word(text: str) -> str | None:
     """ "cancel", "back" or "restart" when the whole message is one of those words."""
-    said = _normalise(text)
-    for action, words in CONTROL_WORDS.items():
-        if said in {_normalise(w) for w in words}:
-            return action
-    return None
+    return _control_actions().get(_normalise(text))
 
 
 def payload(*parts: str) -> str:

@@ -12,9 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
+import ahocorasick
 from babel import Locale
 
 from domain.topics import LANGUAGES
+
+# Names starting in these scripts (Latin, Greek, Cyrillic) stand as words of their own; Arabic
+# attaches prepositions to the name, and Chinese, Japanese and Korean do not separate words.
+SPACED = re.compile(r"[\u0000-\u052f]")
 
 # Names users type for languages, beyond what Babel's CLDR data gives.
 LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -212,24 +217,36 @@ def find_degree(text: str) -> str | None:
 
 
 @cache
-def _country_pattern(lang: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern for the country names in the user's language and in English, and which
-    ISO 3166 code each name means."""
+def _country_names(lang: str) -> ahocorasick.Automaton:
+    """Every country name in the user's language and in English (casefolded), found in one
+    pass over a text: each gives its ISO 3166 code, its length, and whether it must stand as a
+    word of its own (spaced scripts: "Oman" is not in "woman"; "韩国" is in "我是韩国人")."""
     names = Locale.parse(lang).territories
     english = Locale.parse("en").territories
-    codes: dict[str, str] = {}
+    automaton = ahocorasick.Automaton()
     for code in sorted(set(names) | set(english)):
         if not code.isalpha() or len(code) != 2:
             continue
         for name in (names.get(code), english.get(code)):
             if name and (len(name) > 3 or not name.isascii()):
-                codes.setdefault(name.casefold(), code)
-    alternatives = "|".join(re.escape(n) for n in sorted(codes, key=len, reverse=True))
-    return re.compile(alternatives, re.IGNORECASE), codes
+                folded = name.casefold()
+                if folded not in automaton:
+                    automaton.add_word(folded, (code, len(folded), bool(SPACED.match(folded))))
+    automaton.make_automaton()
+    return automaton
 
 
 def find_countries(text: str, lang: str) -> list[str]:
     """ISO 3166 codes of countries named in the user's language or in English."""
-    pattern, codes = _country_pattern(lang)
-    found = (codes.get(m.group().casefold()) for m in pattern.finditer(text))
-    return list(dict.fromkeys(code for code in found if code is not None))
+    folded = text.casefold()
+    found = []
+    for last, (code, length, whole_word) in _country_names(lang).iter_long(folded):
+        first = last - length + 1
+        if whole_word and (_letter_at(folded, first - 1) or _letter_at(folded, last + 1)):
+            continue
+        found.append(code)
+    return list(dict.fromkeys(found))
+
+
+def _letter_at(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index].isalnum()
