@@ -49,6 +49,12 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+def lookup_factory(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
+    """Sessions for one read that needs no transaction: in autocommit, the read is the only
+    round trip (no BEGIN before it, no ROLLBACK after)."""
+    return async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"))
+
+
 def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
@@ -74,4 +80,12 @@ def upgrade_apart(url: str) -> None:
         child.submit(upgrade, url).result()
 
 
-__all__ = ["Base", "Engine", "create_engine", "session_factory", "upgrade", "upgrade_apart"]
+__all__ = [
+    "Base",
+    "Engine",
+    "create_engine",
+    "lookup_factory",
+    "session_factory",
+    "upgrade",
+    "upgrade_apart",
+]

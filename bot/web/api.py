@@ -14,7 +14,7 @@ from bot import repository
 from bot.assistant import Inbound, message_json
 from bot.models import Conversation
 from bot.web.errors import ApiError
-from bot.web.keys import ASSISTANT, NLU, SESSIONS
+from bot.web.keys import ASSISTANT, LOOKUPS, NLU, SESSIONS
 from bot.web.limits import PER_CONVERSATION
 from domain.i18n import negotiate, translations_for
 from domain.responses import TEXTS
@@ -147,7 +147,7 @@ async def authorized_conversation(request: web.Request) -> Conversation:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "unauthorized", "A bearer token is required.")
-    async with request.app[SESSIONS]() as session:
+    async with request.app[LOOKUPS]() as session:
         conversation = await repository.get_conversation(session, request.match_info["id"])
     if conversation is None or conversation.channel != "web":
         raise ApiError(404, "not_found", "No such conversation.")

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot import repository
 from bot.assistant import Assistant
-from bot.db import create_engine, session_factory
+from bot.db import create_engine, lookup_factory, session_factory
 from bot.handoff import CANNED_KEYS
 from bot.metrics import Metrics
 from bot.models import utcnow
@@ -32,7 +32,7 @@ from bot.web import (
     telegram_webhook,
 )
 from bot.web.errors import json_errors
-from bot.web.keys import ASSISTANT, METRICS, NLU, SESSIONS, SETTINGS, TELEGRAM
+from bot.web.keys import ASSISTANT, LOOKUPS, METRICS, NLU, SESSIONS, SETTINGS, TELEGRAM
 from domain.knowledge import load_knowledge
 from domain.office_hours import OfficeHours
 from domain.topics import load_catalog
@@ -48,6 +48,7 @@ OPENAPI = web.AppKey("openapi", dict[str, Any])
 async def _database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(app[SETTINGS].async_database_url)
     app[SESSIONS] = session_factory(engine)
+    app[LOOKUPS] = lookup_factory(engine)
     yield
     await engine.dispose()
 

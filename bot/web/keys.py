@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+# Sessions for a single read outside any transaction (no BEGIN and ROLLBACK round trips).
+LOOKUPS = web.AppKey("lookups", async_sessionmaker[AsyncSession])
 NLU = web.AppKey("nlu", RasaClient)
 ASSISTANT = web.AppKey("assistant", Assistant)
 METRICS = web.AppKey("metrics", Metrics)
