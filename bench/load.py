@@ -484,6 +484,7 @@ class StackResult:
     cpu: dict[str, float]
     bot_ms_p50: float | str = "not measured"
     bot_ms_p50_alone: float | str = "not measured"
+    database_round_trip_us: float = 0.0
 
     def measured(self) -> list[Sample]:
         return [s for s in self.samples if self.window.start <= s.started < self.window.end]
@@ -622,12 +623,25 @@ async def run_ours(
             alone_before = await scrape(http)
             await one_user_alone(http, bank, ALONE_MESSAGES, args.seed)
             alone_after = await scrape(http)
+            round_trip = await database_round_trip_us(pool)
         finally:
             metrics.cancel()
     result = StackResult("ours", samples, window, memory, cpu)
+    result.database_round_trip_us = round_trip
     result.bot_ms_p50 = bot_time_p50(before, after)
     result.bot_ms_p50_alone = bot_time_p50(alone_before, alone_after)
     return result
+
+
+async def database_round_trip_us(pool: asyncpg.Pool, times: int = 500) -> float:
+    """A yardstick for this machine: the median `SELECT 1` round trip to PostgreSQL."""
+    async with pool.acquire() as connection:
+        durations = []
+        for _ in range(times):
+            started = time.perf_counter()
+            await connection.fetchval("SELECT 1")
+            durations.append((time.perf_counter() - started) * 1e6)
+    return percentile(durations, 50)
 
 
 async def one_user_alone(
@@ -874,6 +888,8 @@ def print_targets(ours: StackResult, base: StackResult) -> None:
         else:
             print(f"  {label}  {value:6.2f} ms  (<= {TARGET_BOT_MS} ms)  "
                   f"{verdict(value <= TARGET_BOT_MS)}")  # fmt: skip
+    print(f"  (this machine's PostgreSQL round trip, SELECT 1: {ours.database_round_trip_us:.0f} us"
+          f"; a plain question makes 7 of them, BEGIN and COMMIT included)")  # fmt: skip
 
 
 def describe(people: list[Persona], args: argparse.Namespace) -> str:
