@@ -50,11 +50,8 @@ async def chat(settings: Settings, lang: str | None) -> None:
         print("Onestop terminal chat. Type your question; a number picks a button; Ctrl-D quits.")
         while True:
             if inbound is not None:
-                async with sessions.begin() as session:
-                    locked = await repository.lock_conversation(session, conversation_id)
-                    assert locked is not None
-                    await assistant.receive(session, locked, inbound)
-                for reply in await assistant.process(conversation_id):
+                answered = await assistant.take_in_and_answer(conversation_id, inbound)
+                for reply in answered.replies:
                     print(f"\n{reply.text}")
                     buttons = (reply.buttons or {}).get("items", []) or buttons
                     for number, button in enumerate((reply.buttons or {}).get("items", []), 1):
