@@ -889,7 +889,7 @@ def print_targets(ours: StackResult, base: StackResult) -> None:
             print(f"  {label}  {value:6.2f} ms  (<= {TARGET_BOT_MS} ms)  "
                   f"{verdict(value <= TARGET_BOT_MS)}")  # fmt: skip
     print(f"  (this machine's PostgreSQL round trip, SELECT 1: {ours.database_round_trip_us:.0f} us"
-          f"; a plain question makes 7 of them, BEGIN and COMMIT included)")  # fmt: skip
+          f"; a plain question makes 6 of them, BEGIN and COMMIT included)")  # fmt: skip
 
 
 def describe(people: list[Persona], args: argparse.Namespace) -> str:

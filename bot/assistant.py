@@ -235,11 +235,14 @@ class Assistant:
         async with self.lock(conversation_id):
             started = time.perf_counter()
             async with self.sessions.begin() as session:
-                conversation = await repository.lock_conversation(session, conversation_id)
-                if conversation is None:
+                locked = await repository.lock_with_inbox_flags(session, conversation_id, client_id)
+                if locked is None:
                     return Answered([], "bot", "")
-                with session.no_autoflush:  # the conversation's row is written once, at commit
-                    found = await repository.inbox(session, conversation_id, client_id)
+                conversation = locked.conversation
+                found: Sequence[Message] = []
+                if locked.inbox_may_hold:  # rare: after a crash, for a retry, under contention
+                    with session.no_autoflush:  # the conversation's row is written once
+                        found = await repository.inbox(session, conversation_id, client_id)
                 inbox = [m for m in found if m.processed_at is None]
                 sent_before = earlier_copy(found, client_id)
                 if inbound is not None and sent_before is None:

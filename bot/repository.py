@@ -7,13 +7,14 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy import Select, and_, bindparam, delete, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from bot.models import (
     Contact,
@@ -48,6 +49,53 @@ async def lock_conversation(session: AsyncSession, conversation_id: str) -> Conv
         .execution_options(populate_existing=True)
     )
     return result.scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class Locked:
+    """A conversation locked for a transaction, and whether `inbox` could find anything in it."""
+
+    conversation: Conversation
+    inbox_may_hold: bool
+
+
+def _locking_with_inbox_flags() -> Select[Conversation, bool, bool, int]:
+    mine = Message.conversation_id == Conversation.id
+    pending = exists().where(mine, Message.direction == "in", Message.processed_at.is_(None))
+    earlier = exists().where(mine, Message.client_id == bindparam("client_id"))
+    # The subqueries read the snapshot taken when the statement started. When the row lock had
+    # to wait for another transaction, PostgreSQL returns the row as that one committed it,
+    # but the subqueries still see the messages as they were before it: then the row's
+    # last_seq differs from the one read here, through another alias, in that old snapshot.
+    before = aliased(Conversation)
+    seen_seq = select(before.last_seq).where(before.id == Conversation.id).scalar_subquery()
+    return (
+        select(Conversation, pending, earlier, seen_seq)
+        .where(Conversation.id == bindparam("conversation_id"))
+        .with_for_update(of=Conversation)
+        .execution_options(populate_existing=True)
+    )
+
+
+# Built once: it runs for every message, and building the statement costs more than running it.
+LOCK_WITH_INBOX_FLAGS = _locking_with_inbox_flags()
+
+
+async def lock_with_inbox_flags(
+    session: AsyncSession, conversation_id: str, client_id: str | None
+) -> Locked | None:
+    """`lock_conversation`, and in the same round trip whether `inbox` could find anything:
+    usually not, and then the message step needs no query for it."""
+    result = await session.execute(
+        LOCK_WITH_INBOX_FLAGS, {"conversation_id": conversation_id, "client_id": client_id}
+    )
+    row = result.one_or_none()
+    if row is None:
+        return None
+    conversation, pending, sent_before, seen_seq = row
+    # Messages are only added under this lock, and each one moves last_seq.
+    written_while_waiting = seen_seq != conversation.last_seq
+    return Locked(conversation, bool(pending or sent_before or written_while_waiting))
 
 
 async def get_conversation(session: AsyncSession, conversation_id: str) -> Conversation | None:
