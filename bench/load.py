@@ -502,6 +502,10 @@ class StackResult:
     def throughput(self) -> float:
         return len(self.answered()) / (self.window.end - self.window.start)
 
+    def server_cpu_ms_per_message(self) -> float:
+        """CPU % of one core during the window, per message answered a second."""
+        return self.cpu.get("server", 0.0) * 10 / max(self.throughput(), 1e-9)
+
 
 async def simulate(
     chats: list[tuple[Persona, Chat]], bank: QuestionBank, args: argparse.Namespace,
@@ -851,7 +855,7 @@ def print_report(ours: StackResult, base: StackResult, people: list[Persona]) ->
         row(f"CPU % {label}", cpu(key))
     row(
         "server CPU ms per message",
-        lambda r: f"{r.cpu.get('server', 0) * 10 / max(r.throughput(), 1e-9):.1f}",
+        lambda r: f"{r.server_cpu_ms_per_message():.1f}",
     )
     for result in (ours, base):
         for reason, count in result.errors().most_common():
@@ -891,7 +895,7 @@ def print_targets(ours: StackResult, base: StackResult) -> None:
     # With all users the server runs flat out and wall-clock time inside it is mostly waiting
     # for the CPU that the other users' messages hold; its CPU per message is the work itself
     # (everything the server does for a message: HTTP, the step, Telegram sends).
-    cpu_ms = ours.cpu.get("server", 0.0) * 10 / max(ours.throughput(), 1e-9)
+    cpu_ms = ours.server_cpu_ms_per_message()
     print(f"  {'server CPU/message, all users':<40}  {cpu_ms:6.2f} ms  (<= {TARGET_BOT_MS} ms)  "
           f"{verdict(cpu_ms <= TARGET_BOT_MS)}  (the server at "
           f"{ours.cpu.get('server', 0.0):.0f} % of a core)")  # fmt: skip
